@@ -1,0 +1,249 @@
+"""The base admins every app's admin subclasses: composed once, here.
+
+unfold's ModelAdmin is combined with simple-history and guardian in the order
+unfold documents (mixins first, unfold's ModelAdmin last). Soft delete replaces
+hard delete, and protected fields (salary) vanish for users without the right.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.decorators import action
+
+
+class ProtectedFieldsMixin:
+    """Remove fields the user may not see from every admin surface.
+
+    Subclasses implement ``get_protected_fields(request)`` by asking a selector;
+    the rule itself never lives here.
+    """
+
+    def get_protected_fields(self, request: HttpRequest) -> set[str]:
+        return set()
+
+    def _strip(self, request: HttpRequest, names: Sequence[Any]) -> list[Any]:
+        hidden = self.get_protected_fields(request)
+        kept = []
+        for name in names:
+            bare = name.lstrip("-") if isinstance(name, str) else name
+            if isinstance(bare, tuple | list):
+                bare = bare[0]
+            if bare not in hidden:
+                kept.append(name)
+        return kept
+
+    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+        return self._strip(request, super().get_list_display(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+        return self._strip(request, super().get_list_filter(request))
+
+    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+        return self._strip(request, super().get_search_fields(request))
+
+    def get_ordering(self, request: HttpRequest) -> Sequence[str]:
+        return self._strip(request, super().get_ordering(request) or ())
+
+    def get_sortable_by(self, request: HttpRequest) -> Sequence[str]:
+        return self._strip(request, super().get_sortable_by(request))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
+        hidden = self.get_protected_fields(request)
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = [f for f in options.get("fields", ()) if f not in hidden]
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[Any]:
+        return self._strip(request, super().get_fields(request, obj))
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        kwargs["exclude"] = [*(kwargs.get("exclude") or ()), *self.get_protected_fields(request)]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_history_list_display(self, request: HttpRequest) -> Sequence[str]:
+        return self._strip(request, super().get_history_list_display(request))
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Sequence[Any], foreign_keys_are_objs: bool = True
+    ) -> None:
+        """simple-history's delta loop, with protected fields left out of every diff."""
+        hidden = list(self.get_protected_fields(request))
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+class NotFoundMixin:
+    """A malformed or unknown object id in any admin URL is a 404, never a 500 or a redirect."""
+
+    def _require_valid_pk(self, object_id: str) -> None:
+        try:
+            self.model._meta.pk.to_python(unquote(str(object_id)))
+        except ValidationError as exc:
+            raise Http404(_("No such record.")) from exc
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        raise Http404(_("No such record."))
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._require_valid_pk(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._require_valid_pk(object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def obj_perms_manage_view(self, request: HttpRequest, object_pk: str) -> HttpResponse:
+        self._require_valid_pk(object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(
+        self, request: HttpRequest, object_pk: str, user_id: str
+    ) -> HttpResponse:
+        self._require_valid_pk(object_pk)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(
+        self, request: HttpRequest, object_pk: str, group_id: str
+    ) -> HttpResponse:
+        self._require_valid_pk(object_pk)
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+
+class BaseAdmin(
+    NotFoundMixin, ProtectedFieldsMixin, SimpleHistoryAdmin, GuardedModelAdmin, ModelAdmin
+):
+    """unfold + history + object permissions; big tables skip the second COUNT(*)."""
+
+    show_full_result_count = False
+    list_per_page = 50
+    warn_unsaved_form = True
+    compressed_fields = True
+
+
+class SoftDeleteAdmin(BaseAdmin):
+    """Nothing is hard-deleted: delete becomes deactivate/restore with a confirmation page.
+
+    Subclasses implement ``deactivate_object`` and ``restore_object`` by calling the
+    app's service, which applies the rule and raises ValidationError to refuse.
+    """
+
+    actions = ("deactivate_selected", "restore_selected")
+    confirm_template = "admin/core/confirm_soft_delete.html"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def deactivate_object(self, obj: Model, actor: Any) -> Model:
+        raise NotImplementedError
+
+    def restore_object(self, obj: Model, actor: Any) -> Model:
+        raise NotImplementedError
+
+    def _soft_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action_name: str,
+        service: Callable[..., Model],
+        title: str,
+        question: str,
+        done: Callable[[int], str],
+    ) -> HttpResponse | None:
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                self.confirm_template,
+                {
+                    **self.admin_site.each_context(request),
+                    "title": title,
+                    "question": question,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_name": action_name,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        applied = 0
+        for obj in queryset:
+            try:
+                service(obj, request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                applied += 1
+        if applied:
+            self.message_user(request, done(applied), messages.SUCCESS)
+        return None
+
+    @action(description=_("Deactivate selected"), permissions=["change"])
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        opts = self.model._meta
+        return self._soft_action(
+            request,
+            queryset,
+            action_name="deactivate_selected",
+            service=self.deactivate_object,
+            title=_("Deactivate %(name)s") % {"name": opts.verbose_name_plural},
+            question=_(
+                "Deactivate these %(name)s? They stay in the records and can be restored."
+            )
+            % {"name": opts.verbose_name_plural},
+            done=lambda n: ngettext(
+                "Deactivated %(count)d record.", "Deactivated %(count)d records.", n
+            )
+            % {"count": n},
+        )
+
+    @action(description=_("Restore selected"), permissions=["change"])
+    def restore_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        opts = self.model._meta
+        return self._soft_action(
+            request,
+            queryset,
+            action_name="restore_selected",
+            service=self.restore_object,
+            title=_("Restore %(name)s") % {"name": opts.verbose_name_plural},
+            question=_("Restore these %(name)s to active?") % {"name": opts.verbose_name_plural},
+            done=lambda n: ngettext(
+                "Restored %(count)d record.", "Restored %(count)d records.", n
+            )
+            % {"count": n},
+        )
+
+
+def adopt_saved(obj: Model, saved: Model) -> None:
+    """Make the admin's unsaved form instance the row a service just created.
+
+    The admin keeps using its own ``obj`` after ``save_model`` (log entry,
+    redirect, related saves), so it must carry the created row's state.
+    """
+    obj.__dict__.update(saved.__dict__)

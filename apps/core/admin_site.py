@@ -1,0 +1,69 @@
+"""Callbacks unfold reads from settings.UNFOLD: navigation and environment badge."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def _can(perm: str) -> Any:
+    def check(request: HttpRequest) -> bool:
+        return request.user.has_perm(perm)
+
+    return check
+
+
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    """The sidebar, grouped by what people come to do."""
+    return [
+        {
+            "title": _("Overview"),
+            "separator": False,
+            "items": [
+                {
+                    "title": _("Dashboard"),
+                    "icon": "dashboard",
+                    "link": reverse_lazy("admin:index"),
+                },
+            ],
+        },
+        {
+            "title": _("Organisation"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Departments"),
+                    "icon": "account_tree",
+                    "link": reverse_lazy("admin:org_department_changelist"),
+                    "permission": _can("org.view_department"),
+                },
+                {
+                    "title": _("Employees"),
+                    "icon": "badge",
+                    "link": reverse_lazy("admin:org_employee_changelist"),
+                    "permission": _can("org.view_employee"),
+                },
+            ],
+        },
+        {
+            "title": _("Access"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Roles"),
+                    "icon": "group",
+                    "link": reverse_lazy("admin:auth_group_changelist"),
+                    "permission": _can("auth.view_group"),
+                },
+            ],
+        },
+    ]
+
+
+def environment_callback(request: HttpRequest) -> list[str] | None:
+    """Show a badge when the site runs with DEBUG on, so nobody mistakes it for production."""
+    if settings.DEBUG:
+        return [str(_("Development")), "warning"]
+    return None

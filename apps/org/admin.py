@@ -1,0 +1,158 @@
+"""Screens for departments and employees; every write goes through apps.org.services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
+from unfold.decorators import display
+from unfold.forms import AdminPasswordChangeForm
+
+from apps.core.admin import SoftDeleteAdmin, adopt_saved
+from apps.org import services
+from apps.org.filters import DepartmentSubtreeFilter
+from apps.org.forms import DepartmentForm, EmployeeChangeForm, EmployeeCreationForm
+from apps.org.models import Department, Employee
+from apps.org.selectors import departments_with_headcount, employee_protected_fields
+
+
+@admin.register(Department)
+class DepartmentAdmin(SoftDeleteAdmin):
+    form = DepartmentForm
+    list_display = ("tree_name", "code", "manager", "direct_count", "subtree_count", "active_badge")
+    list_display_links = ("tree_name",)
+    list_filter = (("is_active", BooleanRadioFilter),)
+    list_filter_submit = True
+    list_select_related = ("manager",)
+    search_fields = ("name", "code")
+    ordering = ("tree_id", "lft")
+    sortable_by = ()
+    autocomplete_fields = ("parent", "manager")
+    fields = ("name", "code", "parent", "manager", "description")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
+        return departments_with_headcount(super().get_queryset(request))
+
+    @display(description=_("department"))
+    def tree_name(self, obj: Department) -> str:
+        return format_html(
+            '<span style="padding-left:{}rem" class="{}">{}</span>',
+            obj.level * 1.25,
+            "" if obj.is_active else "opacity-50",
+            obj.name,
+        )
+
+    @display(description=_("direct headcount"))
+    def direct_count(self, obj: Department) -> int:
+        return obj.direct_headcount
+
+    @display(description=_("subtree headcount"))
+    def subtree_count(self, obj: Department) -> int:
+        return obj.subtree_headcount
+
+    @display(description=_("active"), label={True: "success", False: "danger"})
+    def active_badge(self, obj: Department) -> tuple[bool, str]:
+        return obj.is_active, str(_("Active") if obj.is_active else _("Inactive"))
+
+    def save_model(self, request: HttpRequest, obj: Department, form: Any, change: bool) -> None:
+        data = {f: form.cleaned_data[f] for f in self.fields if f in form.cleaned_data}
+        if change:
+            changed = {f: data[f] for f in form.changed_data if f in data}
+            services.department_update(department=obj, actor=request.user, **changed)
+        else:
+            adopt_saved(obj, services.department_create(actor=request.user, **data))
+
+    def deactivate_object(self, obj: Department, actor: Employee) -> Department:
+        return services.department_deactivate(department=obj, actor=actor)
+
+    def restore_object(self, obj: Department, actor: Employee) -> Department:
+        return services.department_restore(department=obj, actor=actor)
+
+
+@admin.register(Employee)
+class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
+    form = EmployeeChangeForm
+    add_form = EmployeeCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = (
+        "employee_id",
+        "display_name",
+        "department",
+        "position",
+        "hire_date",
+        "salary",
+        "active_badge",
+    )
+    list_display_links = ("employee_id", "display_name")
+    list_filter = (
+        ("department", DepartmentSubtreeFilter),
+        ("is_active", BooleanRadioFilter),
+        ("hire_date", RangeDateFilter),
+    )
+    list_filter_submit = True
+    list_select_related = ("department",)
+    search_fields = ("employee_id", "first_name", "last_name", "email")
+    ordering = ("employee_id",)
+    autocomplete_fields = ("department",)
+    readonly_fields = ("is_active", "last_login", "date_joined")
+    filter_horizontal = ("groups", "user_permissions")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal"), {"fields": ("first_name", "last_name", "email", "phone")}),
+        (
+            _("Employment"),
+            {"fields": ("employee_id", "department", "position", "hire_date", "salary")},
+        ),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "usable_password", "password1", "password2")}),
+        (_("Personal"), {"fields": ("first_name", "last_name", "email", "phone")}),
+        (
+            _("Employment"),
+            {"fields": ("employee_id", "department", "position", "hire_date", "salary")},
+        ),
+    )
+
+    def get_protected_fields(self, request: HttpRequest) -> set[str]:
+        return set(employee_protected_fields(user=request.user))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Employee | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only superusers hand out superuser status or raw permissions.
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    @display(description=_("name"), ordering="last_name")
+    def display_name(self, obj: Employee) -> str:
+        return obj.get_full_name() or obj.username
+
+    @display(description=_("active"), label={True: "success", False: "danger"})
+    def active_badge(self, obj: Employee) -> tuple[bool, str]:
+        return obj.is_active, str(_("Active") if obj.is_active else _("Inactive"))
+
+    def save_model(self, request: HttpRequest, obj: Employee, form: Any, change: bool) -> None:
+        editable = services.EMPLOYEE_EDITABLE
+        if change:
+            changed = {f: form.cleaned_data[f] for f in form.changed_data if f in editable}
+            services.employee_update(employee=obj, actor=request.user, **changed)
+            return
+        data = {f: v for f, v in form.cleaned_data.items() if f in editable}
+        usable = form.cleaned_data.get("usable_password", "true") != "false"
+        password = form.cleaned_data.get("password1") if usable else None
+        adopt_saved(obj, services.employee_create(actor=request.user, password=password, **data))
+
+    def deactivate_object(self, obj: Employee, actor: Employee) -> Employee:
+        return services.employee_deactivate(employee=obj, actor=actor)
+
+    def restore_object(self, obj: Employee, actor: Employee) -> Employee:
+        return services.employee_restore(employee=obj, actor=actor)

@@ -1,0 +1,44 @@
+"""Seed the demo organisation, role groups and one account per role (idempotent)."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.org.demo import DEMO_ACCOUNTS, demo_seed
+
+DEFAULT_PASSWORD = "backoffice-demo"
+
+
+class Command(BaseCommand):
+    help = "Create demo data: ~40 departments, ~300 employees and the demo accounts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"Password of every demo account (default: {DEFAULT_PASSWORD}).",
+        )
+        parser.add_argument("--departments", type=int, help="Grow to this many departments.")
+        parser.add_argument("--employees", type=int, help="Grow to this many employees.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for name in ("departments", "employees"):
+            if options[name] is not None and not 0 <= options[name] <= 1_000_000:
+                raise CommandError(f"--{name} must be between 0 and 1,000,000.")
+        if not options["password"]:
+            raise CommandError("--password must not be empty.")
+        started = time.perf_counter()
+        summary = demo_seed(
+            password=options["password"],
+            departments=options["departments"],
+            employees=options["employees"],
+        )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded in {elapsed:.1f} s: {summary.departments_created} departments and "
+                f"{summary.employees_created} employees created; accounts: "
+                f"{', '.join(a.username for a in DEMO_ACCOUNTS)}."
+            )
+        )

@@ -1,0 +1,42 @@
+"""Trigram indexes for admin search on PostgreSQL (no-op elsewhere).
+
+The admin's icontains search compiles to UPPER(col::text) LIKE UPPER('%q%'),
+so the GIN indexes are built on exactly that expression.
+"""
+
+from django.db import migrations
+
+SEARCHED = {
+    "org_employee": ("employee_id", "first_name", "last_name", "email", "username"),
+    "org_department": ("name", "code"),
+}
+
+
+def _index_name(table: str, column: str) -> str:
+    return f"{table}_{column}_trgm"
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for table, columns in SEARCHED.items():
+        for column in columns:
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{_index_name(table, column)}" ON "{table}" '
+                f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
+            )
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, columns in SEARCHED.items():
+        for column in columns:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{_index_name(table, column)}"')
+
+
+class Migration(migrations.Migration):
+    dependencies = [("org", "0001_initial")]
+
+    operations = [migrations.RunPython(create, drop)]

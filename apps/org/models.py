@@ -1,0 +1,130 @@
+"""Departments (an MPTT tree) and employees (the custom user model)."""
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+from apps.core.history import history
+from apps.core.models import BaseModel
+from apps.org.validators import validate_department_code, validate_phone
+
+
+class Department(MPTTModel, BaseModel):
+    """A unit of the organisation; scope for managers is its subtree."""
+
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(
+        _("code"),
+        max_length=6,
+        unique=True,
+        validators=[validate_department_code],
+        blank=True,
+        help_text=_("2 to 6 capital letters; suggested from the name when left blank."),
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    manager = models.ForeignKey(
+        "org.Employee",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
+    )
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+
+    # Declared explicitly: simple-history builds its model before mptt would add them.
+    lft = models.PositiveIntegerField(editable=False)
+    rght = models.PositiveIntegerField(editable=False)
+    tree_id = models.PositiveIntegerField(db_index=True, editable=False)
+    level = models.PositiveIntegerField(editable=False)
+
+    history = history(excluded_fields=["lft", "rght", "tree_id", "level"])
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        # mptt adds this index at run time without a migration (see pitfalls).
+        indexes = [models.Index(fields=["tree_id", "lft"], name="org_dept_tree_lft_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z]{2,6}$"), name="org_dept_code_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Employee(AbstractUser):
+    """A person in the organisation, and the account they sign in with."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    employee_id = models.CharField(
+        _("employee ID"),
+        max_length=20,
+        unique=True,
+        blank=True,
+        help_text=_("Generated when left blank."),
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
+    )
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    salary = models.DecimalField(
+        _("salary"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Password hashes and login times are not history worth keeping.
+    history = history(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        permissions = [
+            ("view_salary", _("Can view salary")),
+            ("change_salary", _("Can change salary")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(salary__gte=0) | models.Q(salary__isnull=True),
+                name="org_employee_salary_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "is_active"], name="org_emp_dept_active_idx"),
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.employee_id})" if full else self.username

@@ -1,0 +1,90 @@
+"""Reads with a rule: subtrees through the MPTT range, headcounts, protected fields."""
+
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from apps.org.models import Department, Employee
+
+SALARY_FIELDS = frozenset({"salary"})
+
+
+def department_subtree(*, department: Department, include_self: bool = True) -> QuerySet[Department]:
+    """The department and every descendant, by one range condition on the tree."""
+    qs = Department.objects.filter(
+        tree_id=department.tree_id, lft__gte=department.lft, rght__lte=department.rght
+    )
+    if not include_self:
+        qs = qs.exclude(pk=department.pk)
+    return qs
+
+
+def employees_in_subtree(*, department: Department, active_only: bool = True) -> QuerySet[Employee]:
+    """Everyone in the department or below it, in one query."""
+    qs = Employee.objects.filter(employee_in_subtree_q(department=department))
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def department_subtree_headcount(*, department: Department) -> int:
+    return employees_in_subtree(department=department).count()
+
+
+def subtree_headcount_expression() -> Coalesce:
+    """A per-row subquery: active employees anywhere under the outer department."""
+    counted = (
+        Employee.objects.filter(
+            is_active=True,
+            department__tree_id=OuterRef("tree_id"),
+            department__lft__gte=OuterRef("lft"),
+            department__lft__lte=OuterRef("rght"),
+        )
+        .order_by()
+        .values("department__tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def departments_with_headcount(queryset: QuerySet[Department]) -> QuerySet[Department]:
+    """Annotate ``direct_headcount`` and ``subtree_headcount`` (active employees)."""
+    direct = (
+        Employee.objects.filter(is_active=True, department=OuterRef("pk"))
+        .order_by()
+        .values("department")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        direct_headcount=Coalesce(Subquery(direct, output_field=IntegerField()), Value(0)),
+        subtree_headcount=subtree_headcount_expression(),
+    )
+
+
+def department_deactivation_blockers(*, department: Department) -> dict[str, int]:
+    """What keeps a department from being deactivated: active members and sub-departments."""
+    return {
+        "employees": Employee.objects.filter(department=department, is_active=True).count(),
+        "children": Department.objects.filter(parent=department, is_active=True).count(),
+    }
+
+
+def employee_protected_fields(*, user: Any) -> frozenset[str]:
+    """Fields of Employee this user may not see at all (salary without org.view_salary)."""
+    if user.has_perm("org.view_salary"):
+        return frozenset()
+    return SALARY_FIELDS
+
+
+def employee_in_subtree_q(*, department: Department, prefix: str = "") -> Q:
+    """The subtree condition as a Q, for filters on Employee-related rows."""
+    return Q(
+        **{
+            f"{prefix}department__tree_id": department.tree_id,
+            f"{prefix}department__lft__gte": department.lft,
+            f"{prefix}department__lft__lte": department.rght,
+        }
+    )

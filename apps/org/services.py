@@ -1,0 +1,324 @@
+"""Every write to departments and employees, with the rules that guard it."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from apps.org.codes import code_candidates, code_stem, employee_id_format
+from apps.org.models import Department, Employee
+from apps.org.selectors import department_deactivation_blockers
+from apps.org.validators import normalize_phone
+
+DEPARTMENT_EDITABLE = frozenset({"name", "code", "manager", "description"})
+EMPLOYEE_EDITABLE = frozenset(
+    {
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "employee_id",
+        "department",
+        "position",
+        "phone",
+        "hire_date",
+        "salary",
+        "is_staff",
+        "is_superuser",
+    }
+)
+
+
+# --- Departments -----------------------------------------------------------------
+
+
+def department_code_suggest(*, name: str, exclude: Department | None = None) -> str:
+    """Suggest a free code for ``name``: its initials, then variants with letter suffixes."""
+    stem = code_stem(name)
+    taken = set(
+        Department.objects.filter(code__startswith=stem[:2])
+        .exclude(pk=getattr(exclude, "pk", None))
+        .values_list("code", flat=True)
+    )
+    for candidate in code_candidates(stem):
+        if candidate not in taken:
+            return candidate
+    raise ValidationError(_("No free department code is left for this name; enter one."))
+
+
+def _department_check_parent(*, department: Department, parent: Department | None) -> None:
+    if parent is None:
+        return
+    if not parent.is_active:
+        raise ValidationError(
+            _("%(parent)s is inactive; a department cannot be placed under it.")
+            % {"parent": parent}
+        )
+    if department.pk and (
+        parent.pk == department.pk
+        or (
+            parent.tree_id == department.tree_id
+            and department.lft <= parent.lft <= department.rght
+        )
+    ):
+        raise ValidationError(
+            _("%(department)s cannot be moved under itself or one of its own sub-departments.")
+            % {"department": department}
+        )
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: Employee | None,
+    name: str,
+    code: str = "",
+    parent: Department | None = None,
+    manager: Employee | None = None,
+    description: str = "",
+) -> Department:
+    """Create a department; the code is suggested from the name when blank."""
+    department = Department(
+        name=name.strip(),
+        code=code or department_code_suggest(name=name),
+        parent=parent,
+        manager=manager,
+        description=description,
+    )
+    _department_check_parent(department=department, parent=parent)
+    department.full_clean(exclude=["lft", "rght", "tree_id", "level"])
+    department._history_user = actor
+    department.save()
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *, department: Department, actor: Employee | None, reason: str = "", **changes: Any
+) -> Department:
+    """Change a department's own fields; a new ``parent`` goes through the move rules."""
+    unknown = set(changes) - DEPARTMENT_EDITABLE - {"parent"}
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    # Lock the row so two editors cannot interleave a move and an edit.
+    current = Department.objects.select_for_update().get(pk=department.pk)
+    new_parent = changes.pop("parent", current.parent)
+    if new_parent != current.parent:
+        current = department_move(
+            department=current, parent=new_parent, actor=actor, reason=reason
+        )
+    for field, value in changes.items():
+        setattr(current, field, value)
+    if not current.code:
+        current.code = department_code_suggest(name=current.name, exclude=current)
+    current.full_clean(exclude=["lft", "rght", "tree_id", "level", "parent"])
+    current._history_user = actor
+    current.save()
+    return current
+
+
+@transaction.atomic
+def department_move(
+    *, department: Department, parent: Department | None, actor: Employee | None, reason: str = ""
+) -> Department:
+    """Re-parent a department and its subtree; refuse cycles and inactive targets."""
+    # Fresh tree coordinates under a lock: a concurrent move may have shifted them.
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if parent is not None:
+        parent = Department.objects.get(pk=parent.pk)
+    _department_check_parent(department=department, parent=parent)
+    department.parent = parent
+    department._history_user = actor
+    department._change_reason = reason or _("Moved")
+    department.save()
+    return department
+
+
+@transaction.atomic
+def department_deactivate(*, department: Department, actor: Employee | None) -> Department:
+    """Deactivate a department; refuse while it has active employees or sub-departments."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if not department.is_active:
+        return department
+    blockers = department_deactivation_blockers(department=department)
+    if blockers["employees"] or blockers["children"]:
+        raise ValidationError(
+            _(
+                "%(department)s cannot be deactivated: it still has %(employees)d active "
+                "employee(s) and %(children)d active sub-department(s). Move or deactivate "
+                "them first."
+            )
+            % {"department": department, **blockers}
+        )
+    department.is_active = False
+    department._history_user = actor
+    department._change_reason = _("Deactivated")
+    department.save(update_fields=["is_active", "updated_at"])
+    return department
+
+
+@transaction.atomic
+def department_restore(*, department: Department, actor: Employee | None) -> Department:
+    """Reactivate a department; its parent must be active first."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if department.is_active:
+        return department
+    if department.parent_id and not Department.objects.get(pk=department.parent_id).is_active:
+        raise ValidationError(
+            _("Restore the parent department %(parent)s first.") % {"parent": department.parent}
+        )
+    department.is_active = True
+    department._history_user = actor
+    department._change_reason = _("Restored")
+    department.save(update_fields=["is_active", "updated_at"])
+    return department
+
+
+# --- Employees ---------------------------------------------------------------------
+
+
+def employee_id_next() -> str:
+    """The next free sequential employee id (E000001, E000002, ...)."""
+    pattern = rf"^E[0-9]{{{6}}}$"
+    last = Employee.objects.filter(employee_id__regex=pattern).aggregate(m=Max("employee_id"))["m"]
+    number = int(last[1:]) + 1 if last else 1
+    return employee_id_format(number)
+
+
+def _employee_check_department(department: Department | None) -> None:
+    if department is not None and not department.is_active:
+        raise ValidationError(
+            _("%(department)s is inactive; employees cannot be placed in it.")
+            % {"department": department}
+        )
+
+
+def _employee_save(employee: Employee, *, actor: Employee | None, reason: str = "") -> Employee:
+    """Validate and save; generate the employee id, retrying if a concurrent create took it."""
+    if employee.phone:
+        employee.phone = normalize_phone(employee.phone)
+    generated = not employee.employee_id
+    for _attempt in range(5):
+        if generated:
+            employee.employee_id = employee_id_next()
+        employee.full_clean()
+        employee._history_user = actor
+        if reason:
+            employee._change_reason = reason
+        try:
+            with transaction.atomic():
+                employee.save()
+        except IntegrityError:
+            if not generated:
+                raise
+            continue
+        return employee
+    raise ValidationError(_("Could not allocate an employee ID; try again."))
+
+
+@transaction.atomic
+def employee_create(
+    *,
+    actor: Employee | None,
+    username: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    employee_id: str = "",
+    department: Department | None = None,
+    position: str = "",
+    phone: str = "",
+    hire_date: datetime.date | None = None,
+    salary: Decimal | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> Employee:
+    """Create an employee account; without a password the account cannot log in yet."""
+    _employee_check_department(department)
+    employee = Employee(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=Employee.objects.normalize_email(email),
+        employee_id=employee_id,
+        department=department,
+        position=position,
+        phone=phone,
+        hire_date=hire_date,
+        salary=salary,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    if password:
+        employee.set_password(password)
+    else:
+        employee.set_unusable_password()
+    return _employee_save(employee, actor=actor)
+
+
+@transaction.atomic
+def employee_update(*, employee: Employee, actor: Employee | None, **changes: Any) -> Employee:
+    """Change an employee's fields; moving them needs an active target department."""
+    unknown = set(changes) - EMPLOYEE_EDITABLE
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    current = Employee.objects.select_for_update().get(pk=employee.pk)
+    if "department" in changes and changes["department"] != current.department:
+        _employee_check_department(changes["department"])
+    for field, value in changes.items():
+        setattr(current, field, value)
+    return _employee_save(current, actor=actor)
+
+
+@transaction.atomic
+def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employee:
+    """Deactivate an account: it can no longer log in; its records stay."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    if actor is not None and actor.pk == employee.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not employee.is_active:
+        return employee
+    employee.is_active = False
+    employee._history_user = actor
+    employee._change_reason = _("Deactivated")
+    employee.save(update_fields=["is_active", "updated_at"])
+    return employee
+
+
+@transaction.atomic
+def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
+    """Reactivate an account; its department must be active."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    if employee.is_active:
+        return employee
+    if employee.department_id:
+        _employee_check_department(Department.objects.get(pk=employee.department_id))
+    employee.is_active = True
+    employee._history_user = actor
+    employee._change_reason = _("Restored")
+    employee.save(update_fields=["is_active", "updated_at"])
+    return employee
+
+
+SYSTEM_USERNAME = "system"
+
+
+def employee_system_account() -> Employee:
+    """The named actor for changes no person made (seeds, scheduled jobs); cannot log in."""
+    system, created = Employee.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={
+            "first_name": "Backoffice",
+            "last_name": "System",
+            "employee_id": "SYSTEM",
+            "is_active": False,
+            "password": make_password(None),
+        },
+    )
+    return system

@@ -1,0 +1,99 @@
+"""Test-only tweaks and the persona fixtures shared by every app's tests."""
+
+import os
+
+# Settings read these at import: tests run without DEBUG, over plain HTTP, without a
+# collected manifest. Set before pytest-django imports the settings module.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault(
+    "DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+os.environ.setdefault("DJANGO_WHITENOISE_USE_FINDERS", "1")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def roles(db):
+    from apps.org.roles import roles_ensure
+
+    return roles_ensure()
+
+
+@pytest.fixture
+def root_department(db):
+    from apps.org.services import department_create
+
+    return department_create(actor=None, name="Backoffice Group", code="BOG")
+
+
+@pytest.fixture
+def make_user(db, roles, root_department):
+    """Create a staff user in a role group: make_user("hr")."""
+    from apps.org.roles import ADMINISTRATOR, AUDITOR, HR, MANAGER, SECURITY_OFFICER, STAFF
+    from apps.org.services import employee_create
+
+    by_persona = {
+        "admin": ADMINISTRATOR,
+        "hr": HR,
+        "manager": MANAGER,
+        "security": SECURITY_OFFICER,
+        "auditor": AUDITOR,
+        "staff": STAFF,
+    }
+
+    def make(persona: str, *, department=None, username: str | None = None):
+        user = employee_create(
+            actor=None,
+            username=username or persona,
+            password="pw-for-tests-1",
+            first_name=persona.title(),
+            last_name="Tester",
+            department=department or root_department,
+            is_staff=True,
+            is_superuser=persona == "admin",
+        )
+        user.groups.add(roles[by_persona[persona]])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def hr_user(make_user):
+    return make_user("hr")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("staff")
+
+
+@pytest.fixture
+def admin_user_(make_user):
+    return make_user("admin")
+
+
+@pytest.fixture
+def auditor_user(make_user):
+    return make_user("auditor")
+
+
+@pytest.fixture
+def hr_client(client, hr_user):
+    client.force_login(hr_user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
