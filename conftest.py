@@ -1,19 +1,10 @@
-"""Test-only tweaks and the persona fixtures shared by every app's tests."""
+"""Test-only tweaks and the persona fixtures shared by every app's tests.
 
-import os
+Environment for tests is set in pyproject.toml ([tool.pytest.ini_options] env, via
+pytest-env) because it must exist before pytest-django imports the settings.
+"""
 
-# Settings read these at import: tests run without DEBUG, over plain HTTP, without a
-# collected manifest. Set before pytest-django imports the settings module.
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-os.environ.setdefault(
-    "DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
-)
-os.environ.setdefault("DJANGO_WHITENOISE_USE_FINDERS", "1")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

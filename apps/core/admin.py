@@ -11,9 +11,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -71,15 +72,14 @@ class ProtectedFieldsMixin:
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[Any]:
         return self._strip(request, super().get_fields(request, obj))
 
-    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
-        kwargs["exclude"] = [*(kwargs.get("exclude") or ()), *self.get_protected_fields(request)]
-        return super().get_form(request, obj, **kwargs)
-
     def get_history_list_display(self, request: HttpRequest) -> Sequence[str]:
         return self._strip(request, super().get_history_list_display(request))
 
     def set_history_delta_changes(
-        self, request: HttpRequest, historical_records: Sequence[Any], foreign_keys_are_objs: bool = True
+        self,
+        request: HttpRequest,
+        historical_records: Sequence[Any],
+        foreign_keys_are_objs: bool = True,
     ) -> None:
         """simple-history's delta loop, with protected fields left out of every diff."""
         hidden = list(self.get_protected_fields(request))
@@ -115,7 +115,11 @@ class NotFoundMixin:
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
     ) -> HttpResponse:
         self._require_valid_pk(object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -137,6 +141,21 @@ class NotFoundMixin:
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
 
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, minus the crash when re-rendering a malformed id."""
+
+    def optgroups(self, name: str, value: list[str], attr: dict | None = None) -> list:
+        target = self.field.remote_field.model._meta.pk
+        valid = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
 class BaseAdmin(
     NotFoundMixin, ProtectedFieldsMixin, SimpleHistoryAdmin, GuardedModelAdmin, ModelAdmin
 ):
@@ -146,6 +165,31 @@ class BaseAdmin(
     list_per_page = 50
     warn_unsaved_form = True
     compressed_fields = True
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """Turn a rule a service enforces at save time into a message, never a 500.
+
+        Forms check the same rule functions first; this is the net for races.
+        The admin's own atomic block has rolled everything back by now.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class SoftDeleteAdmin(BaseAdmin):
@@ -213,14 +257,12 @@ class SoftDeleteAdmin(BaseAdmin):
             action_name="deactivate_selected",
             service=self.deactivate_object,
             title=_("Deactivate %(name)s") % {"name": opts.verbose_name_plural},
-            question=_(
-                "Deactivate these %(name)s? They stay in the records and can be restored."
-            )
+            question=_("Deactivate these %(name)s? They stay in the records and can be restored.")
             % {"name": opts.verbose_name_plural},
-            done=lambda n: ngettext(
-                "Deactivated %(count)d record.", "Deactivated %(count)d records.", n
-            )
-            % {"count": n},
+            done=lambda n: (
+                ngettext("Deactivated %(count)d record.", "Deactivated %(count)d records.", n)
+                % {"count": n}
+            ),
         )
 
     @action(description=_("Restore selected"), permissions=["change"])
@@ -233,10 +275,10 @@ class SoftDeleteAdmin(BaseAdmin):
             service=self.restore_object,
             title=_("Restore %(name)s") % {"name": opts.verbose_name_plural},
             question=_("Restore these %(name)s to active?") % {"name": opts.verbose_name_plural},
-            done=lambda n: ngettext(
-                "Restored %(count)d record.", "Restored %(count)d records.", n
-            )
-            % {"count": n},
+            done=lambda n: (
+                ngettext("Restored %(count)d record.", "Restored %(count)d records.", n)
+                % {"count": n}
+            ),
         )
 
 

@@ -51,3 +51,14 @@ def history(**kwargs: Any) -> HistoricalRecords:
     """Build the HistoricalRecords every domain model uses, with our actor lookup."""
     kwargs.setdefault("get_user", history_user_getter)
     return HistoricalRecords(**kwargs)
+
+
+def mark_change(instance: Model, *, actor: Any, reason: str = "") -> None:
+    """Attach the actor (when known) and a change reason to the next history row of ``instance``.
+
+    With no actor given, the row falls back to ``acting_as`` or the request's user.
+    """
+    if actor is not None:
+        instance._history_user = actor
+    if reason:
+        instance._change_reason = reason

@@ -30,6 +30,7 @@ from apps.org.services import department_create, employee_id_next, employee_syst
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_EMPLOYEES = 300
 BATCH = 2000
+SCALE_CODE_PREFIX = "X"
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,12 @@ def _bulk_employees(rows: list[Employee], actor: Employee) -> None:
 
 def _seed_demo_employees(actor: Employee, summary: SeedSummary) -> None:
     names = _NameMaker(seed=42)
-    departments = list(Department.objects.filter(is_active=True).order_by("code"))
+    # Only the hand-written departments: the random stream must not depend on scale rows.
+    departments = list(
+        Department.objects.filter(is_active=True)
+        .exclude(code__startswith=SCALE_CODE_PREFIX)
+        .order_by("code")
+    )
     existing = set(
         Employee.objects.filter(username__startswith="demo.").values_list("username", flat=True)
     )
@@ -178,21 +184,36 @@ def _seed_demo_employees(actor: Employee, summary: SeedSummary) -> None:
 def _seed_accounts(password: str, actor: Employee, summary: SeedSummary) -> None:
     groups = roles.roles_ensure()
     for account in DEMO_ACCOUNTS:
-        department = Department.objects.get(code=account.department_code)
+        wanted = {
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email": f"{account.username}@example.com",
+            "department": Department.objects.get(code=account.department_code),
+            "position": account.position,
+            "is_staff": True,
+            "is_superuser": account.superuser,
+            "is_active": True,
+        }
         user = Employee.objects.filter(username=account.username).first()
         if user is None:
-            user = Employee(username=account.username, employee_id=employee_id_next())
-        user.first_name, user.last_name = account.first_name, account.last_name
-        user.email = f"{account.username}@example.com"
-        user.department, user.position = department, account.position
-        user.is_staff, user.is_superuser, user.is_active = True, account.superuser, True
-        user.hire_date = user.hire_date or datetime.date(2020, 1, 6)
-        user.set_password(password)
-        user._history_user = actor
-        user.save()
+            user = Employee(
+                username=account.username,
+                employee_id=employee_id_next(),
+                hire_date=datetime.date(2020, 1, 6),
+            )
+        stale = [name for name, value in wanted.items() if getattr(user, name) != value]
+        # Save only what differs, so a second run writes no history rows.
+        if user._state.adding or stale or not user.check_password(password):
+            for name in stale:
+                setattr(user, name, wanted[name])
+            user.set_password(password)
+            user._history_user = actor
+            user.save()
         user.groups.set([groups[account.role]])
         if account.manages:
-            Department.objects.filter(code=account.manages).update(manager=user)
+            Department.objects.filter(code=account.manages).exclude(manager=user).update(
+                manager=user
+            )
         summary.accounts.append(account.username)
 
 
@@ -237,6 +258,11 @@ def _number_tree(layout: list[tuple[int | None, int]], start: int) -> list[tuple
     return bounds
 
 
+def _scale_code(index: int) -> str:
+    """"X" + 5 letters: never clashes with the hand-written demo codes."""
+    return SCALE_CODE_PREFIX + code_from_index(index, 5)
+
+
 def _scale_name(index: int, level: int) -> str:
     if level == 0:
         return "Regional Operations"
@@ -248,12 +274,15 @@ def _scale_name(index: int, level: int) -> str:
 @transaction.atomic
 def _seed_scale_departments(count: int, actor: Employee, summary: SeedSummary) -> list[Department]:
     """Insert ``count`` departments as one subtree under the root, numbering the tree once."""
-    if count <= 0 or Department.objects.filter(code=code_from_index(0, 6)).exists():
-        return list(Department.objects.filter(code__startswith="X"))
+    if count <= 0 or Department.objects.filter(code=_scale_code(0)).exists():
+        return list(Department.objects.filter(code__startswith=SCALE_CODE_PREFIX))
     root = Department.objects.get(code="BOG")
-    # Make room inside the root: shift everything right of its lft by the new block.
+    name = _scale_name(0, 0)
+    # Siblings stay in name order (order_insertion_by): go right after the last one before us.
+    previous = root.get_children().filter(name__lt=name).order_by("-rght").first()
+    anchor = previous.rght if previous else root.lft
+    # Make room: shift everything right of the anchor by the new block.
     size = 2 * count
-    anchor = root.lft
     Department.objects.filter(tree_id=root.tree_id, rght__gt=anchor).update(rght=F("rght") + size)
     Department.objects.filter(tree_id=root.tree_id, lft__gt=anchor).update(lft=F("lft") + size)
     layout = _scale_layout(count)
@@ -265,8 +294,7 @@ def _seed_scale_departments(count: int, actor: Employee, summary: SeedSummary) -
             Department(
                 id=uuid.uuid4(),
                 name=_scale_name(index, level),
-                # Codes "X" + 5 letters never clash with the hand-written demo codes.
-                code="X" + code_from_index(index, 5),
+                code=_scale_code(index),
                 parent=root if parent is None else rows[parent],
                 tree_id=root.tree_id,
                 lft=lft,
@@ -321,11 +349,12 @@ def demo_seed(*, password: str, departments: int | None = None, employees: int |
         _seed_accounts(password, actor, summary)
         _seed_demo_employees(actor, summary)
     if departments:
-        extra = departments - Department.objects.exclude(code__startswith="X").count()
+        extra = departments - Department.objects.exclude(code__startswith=SCALE_CODE_PREFIX).count()
         generated = _seed_scale_departments(extra, actor, summary)
     else:
         generated = []
     if employees:
-        extra = employees - Employee.objects.exclude(username__startswith="scale.").count()
+        people = Employee.objects.exclude(pk=actor.pk)
+        extra = employees - people.exclude(username__startswith="scale.").count()
         _seed_scale_employees(extra, generated or list(Department.objects.all()), actor, summary)
     return summary

@@ -90,9 +90,7 @@ class Employee(AbstractUser):
         related_name="employees",
     )
     position = models.CharField(_("position"), max_length=120, blank=True)
-    phone = models.CharField(
-        _("phone"), max_length=20, blank=True, validators=[validate_phone]
-    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
     salary = models.DecimalField(
         _("salary"),

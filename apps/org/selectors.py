@@ -10,7 +10,9 @@ from apps.org.models import Department, Employee
 SALARY_FIELDS = frozenset({"salary"})
 
 
-def department_subtree(*, department: Department, include_self: bool = True) -> QuerySet[Department]:
+def department_subtree(
+    *, department: Department, include_self: bool = True
+) -> QuerySet[Department]:
     """The department and every descendant, by one range condition on the tree."""
     qs = Department.objects.filter(
         tree_id=department.tree_id, lft__gte=department.lft, rght__lte=department.rght

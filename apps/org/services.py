@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from apps.core.history import mark_change
 from apps.org.codes import code_candidates, code_stem, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.selectors import department_deactivation_blockers
@@ -51,7 +52,8 @@ def department_code_suggest(*, name: str, exclude: Department | None = None) -> 
     raise ValidationError(_("No free department code is left for this name; enter one."))
 
 
-def _department_check_parent(*, department: Department, parent: Department | None) -> None:
+def department_parent_check(*, department: Department, parent: Department | None) -> None:
+    """Refuse an inactive parent, the department itself, or one of its descendants."""
     if parent is None:
         return
     if not parent.is_active:
@@ -62,8 +64,7 @@ def _department_check_parent(*, department: Department, parent: Department | Non
     if department.pk and (
         parent.pk == department.pk
         or (
-            parent.tree_id == department.tree_id
-            and department.lft <= parent.lft <= department.rght
+            parent.tree_id == department.tree_id and department.lft <= parent.lft <= department.rght
         )
     ):
         raise ValidationError(
@@ -90,9 +91,9 @@ def department_create(
         manager=manager,
         description=description,
     )
-    _department_check_parent(department=department, parent=parent)
+    department_parent_check(department=department, parent=parent)
     department.full_clean(exclude=["lft", "rght", "tree_id", "level"])
-    department._history_user = actor
+    mark_change(department, actor=actor)
     department.save()
     return department
 
@@ -104,20 +105,20 @@ def department_update(
     """Change a department's own fields; a new ``parent`` goes through the move rules."""
     unknown = set(changes) - DEPARTMENT_EDITABLE - {"parent"}
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     # Lock the row so two editors cannot interleave a move and an edit.
     current = Department.objects.select_for_update().get(pk=department.pk)
     new_parent = changes.pop("parent", current.parent)
     if new_parent != current.parent:
-        current = department_move(
-            department=current, parent=new_parent, actor=actor, reason=reason
-        )
+        current = department_move(department=current, parent=new_parent, actor=actor, reason=reason)
     for field, value in changes.items():
         setattr(current, field, value)
     if not current.code:
         current.code = department_code_suggest(name=current.name, exclude=current)
     current.full_clean(exclude=["lft", "rght", "tree_id", "level", "parent"])
-    current._history_user = actor
+    mark_change(current, actor=actor)
     current.save()
     return current
 
@@ -131,10 +132,9 @@ def department_move(
     department = Department.objects.select_for_update().get(pk=department.pk)
     if parent is not None:
         parent = Department.objects.get(pk=parent.pk)
-    _department_check_parent(department=department, parent=parent)
+    department_parent_check(department=department, parent=parent)
     department.parent = parent
-    department._history_user = actor
-    department._change_reason = reason or _("Moved")
+    mark_change(department, actor=actor, reason=reason or _("Moved"))
     department.save()
     return department
 
@@ -156,8 +156,7 @@ def department_deactivate(*, department: Department, actor: Employee | None) -> 
             % {"department": department, **blockers}
         )
     department.is_active = False
-    department._history_user = actor
-    department._change_reason = _("Deactivated")
+    mark_change(department, actor=actor, reason=_("Deactivated"))
     department.save(update_fields=["is_active", "updated_at"])
     return department
 
@@ -173,8 +172,7 @@ def department_restore(*, department: Department, actor: Employee | None) -> Dep
             _("Restore the parent department %(parent)s first.") % {"parent": department.parent}
         )
     department.is_active = True
-    department._history_user = actor
-    department._change_reason = _("Restored")
+    mark_change(department, actor=actor, reason=_("Restored"))
     department.save(update_fields=["is_active", "updated_at"])
     return department
 
@@ -190,7 +188,8 @@ def employee_id_next() -> str:
     return employee_id_format(number)
 
 
-def _employee_check_department(department: Department | None) -> None:
+def employee_department_check(department: Department | None) -> None:
+    """Refuse placing anyone in an inactive department."""
     if department is not None and not department.is_active:
         raise ValidationError(
             _("%(department)s is inactive; employees cannot be placed in it.")
@@ -207,9 +206,7 @@ def _employee_save(employee: Employee, *, actor: Employee | None, reason: str = 
         if generated:
             employee.employee_id = employee_id_next()
         employee.full_clean()
-        employee._history_user = actor
-        if reason:
-            employee._change_reason = reason
+        mark_change(employee, actor=actor, reason=reason)
         try:
             with transaction.atomic():
                 employee.save()
@@ -240,7 +237,7 @@ def employee_create(
     is_superuser: bool = False,
 ) -> Employee:
     """Create an employee account; without a password the account cannot log in yet."""
-    _employee_check_department(department)
+    employee_department_check(department)
     employee = Employee(
         username=username,
         first_name=first_name,
@@ -267,10 +264,12 @@ def employee_update(*, employee: Employee, actor: Employee | None, **changes: An
     """Change an employee's fields; moving them needs an active target department."""
     unknown = set(changes) - EMPLOYEE_EDITABLE
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     current = Employee.objects.select_for_update().get(pk=employee.pk)
     if "department" in changes and changes["department"] != current.department:
-        _employee_check_department(changes["department"])
+        employee_department_check(changes["department"])
     for field, value in changes.items():
         setattr(current, field, value)
     return _employee_save(current, actor=actor)
@@ -285,8 +284,7 @@ def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employ
     if not employee.is_active:
         return employee
     employee.is_active = False
-    employee._history_user = actor
-    employee._change_reason = _("Deactivated")
+    mark_change(employee, actor=actor, reason=_("Deactivated"))
     employee.save(update_fields=["is_active", "updated_at"])
     return employee
 
@@ -298,10 +296,9 @@ def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
     if employee.is_active:
         return employee
     if employee.department_id:
-        _employee_check_department(Department.objects.get(pk=employee.department_id))
+        employee_department_check(Department.objects.get(pk=employee.department_id))
     employee.is_active = True
-    employee._history_user = actor
-    employee._change_reason = _("Restored")
+    mark_change(employee, actor=actor, reason=_("Restored"))
     employee.save(update_fields=["is_active", "updated_at"])
     return employee
 

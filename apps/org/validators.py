@@ -30,7 +30,9 @@ def normalize_phone(value: str) -> str:
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            _("%(value)s is not a valid phone number."), code="invalid_phone", params={"value": value}
+            _("%(value)s is not a valid phone number."),
+            code="invalid_phone",
+            params={"value": value},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -1,0 +1,69 @@
+import pytest
+
+from apps.org.models import Department
+from apps.org.selectors import (
+    department_deactivation_blockers,
+    department_subtree,
+    department_subtree_headcount,
+    departments_with_headcount,
+    employee_protected_fields,
+    employees_in_subtree,
+)
+from apps.org.services import department_create, employee_create, employee_deactivate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org(root_department):
+    eng = department_create(actor=None, name="Engineering", parent=root_department)
+    web = department_create(actor=None, name="Web", code="WEB", parent=eng)
+    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+    for i, dept in enumerate([eng, web, web, fin, root_department]):
+        employee_create(actor=None, username=f"p{i}", department=dept)
+    return {"bog": root_department, "eng": eng, "web": web, "fin": fin}
+
+
+def test_subtree_contains_descendants_and_self(org):
+    codes = set(department_subtree(department=org["eng"]).values_list("code", flat=True))
+    assert codes == {"ENG", "WEB"}
+
+
+def test_subtree_can_leave_out_the_department_itself(org):
+    subtree = department_subtree(department=org["eng"], include_self=False)
+    assert list(subtree.values_list("code", flat=True)) == ["WEB"]
+
+
+def test_subtree_headcount_is_one_query(org, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert department_subtree_headcount(department=org["eng"]) == 3
+
+
+def test_subtree_headcount_ignores_inactive_employees(org):
+    employee_deactivate(employee=org["web"].employees.first(), actor=None)
+    assert department_subtree_headcount(department=org["eng"]) == 2
+    assert employees_in_subtree(department=org["eng"], active_only=False).count() == 3
+
+
+def test_headcount_annotations_for_a_whole_list_take_one_query(org, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = {
+            d.code: (d.direct_headcount, d.subtree_headcount)
+            for d in departments_with_headcount(Department.objects.all())
+        }
+    assert rows == {"BOG": (1, 5), "ENG": (1, 3), "WEB": (2, 2), "FIN": (1, 1)}
+
+
+def test_blockers_count_active_members_and_children(org):
+    assert department_deactivation_blockers(department=org["eng"]) == {
+        "employees": 1,
+        "children": 1,
+    }
+
+
+def test_salary_is_protected_without_view_salary(make_user):
+    assert employee_protected_fields(user=make_user("auditor")) == {"salary"}
+
+
+def test_salary_is_visible_with_view_salary(make_user):
+    assert employee_protected_fields(user=make_user("hr")) == set()
