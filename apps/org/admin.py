@@ -128,8 +128,9 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Employee | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            # Only superusers hand out superuser status or raw permissions.
-            readonly += ["is_superuser", "user_permissions"]
+            # Only superusers hand out superuser status, roles or raw permissions until
+            # role assignments with their own rules exist.
+            readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly
 
     @display(description=_("name"), ordering="last_name")

@@ -7,7 +7,7 @@ import unicodedata
 
 from pypinyin import Style, lazy_pinyin
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 EMPLOYEE_ID_PREFIX = "E"
 EMPLOYEE_ID_DIGITS = 6
@@ -23,7 +23,7 @@ def code_stem(name: str) -> str:
     letters: list[str] = []
     words = _WORD.findall(name)
     for word in words:
-        if _CJK.search(word):
+        if CJK.search(word):
             letters.extend(p[:1] for p in lazy_pinyin(word, style=Style.FIRST_LETTER))
         else:
             letters.append(word[:1])

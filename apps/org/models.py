@@ -11,6 +11,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from apps.core.history import history
 from apps.core.models import BaseModel
+from apps.org.codes import CJK
 from apps.org.validators import validate_department_code, validate_phone
 
 
@@ -126,3 +127,9 @@ class Employee(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.employee_id})" if full else self.username
+
+    def get_full_name(self) -> str:
+        """Chinese names read family name first, with no space (王伟); others given name first."""
+        if CJK.search(self.first_name + self.last_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()

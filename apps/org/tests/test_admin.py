@@ -313,10 +313,10 @@ def test_a_10_mb_form_field_is_rejected(hr_client, web):
     assert not Employee.objects.filter(username="newbie").exists()
 
 
-def test_hr_cannot_grant_superuser(hr_client, web):
-    emp = EmployeeFactory(department=web)
-    page = hr_client.get(_change(emp)).text
-    assert 'name="is_superuser"' not in page
+@pytest.mark.parametrize("field", ["is_superuser", "groups", "user_permissions"])
+def test_hr_cannot_grant_superuser_roles_or_permissions(hr_client, hr_user, roles, field):
+    page = hr_client.get(_change(hr_user)).text
+    assert f'name="{field}"' not in page
 
 
 def test_deactivate_action_asks_for_confirmation_then_applies(hr_client, web):

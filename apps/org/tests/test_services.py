@@ -257,3 +257,13 @@ def test_restore_refuses_an_employee_of_an_inactive_department(tree):
 def test_password_is_not_kept_in_history():
     emp = employee_create(actor=None, username="a", password="secret-pass-1")
     assert not hasattr(emp.history.first(), "password")
+
+
+def test_chinese_names_read_family_name_first():
+    emp = employee_create(actor=None, username="a", first_name="伟", last_name="王")
+    assert emp.get_full_name() == "王伟"
+
+
+def test_western_names_read_given_name_first():
+    emp = employee_create(actor=None, username="a", first_name="Grace", last_name="Hopper")
+    assert emp.get_full_name() == "Grace Hopper"
