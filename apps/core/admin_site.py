@@ -23,8 +23,8 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "separator": False,
             "items": [
                 {
-                    "title": _("Dashboard"),
-                    "icon": "dashboard",
+                    "title": _("Home"),
+                    "icon": "home",
                     "link": reverse_lazy("admin:index"),
                 },
             ],

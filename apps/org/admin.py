@@ -3,11 +3,14 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm
@@ -157,3 +160,13 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
 
     def restore_object(self, obj: Employee, actor: Employee) -> Employee:
         return services.employee_restore(employee=obj, actor=actor)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(DjangoGroupAdmin, ModelAdmin):
+    """Role groups in the unfold look; the access issue adds assignments and scope."""
+
+    search_fields = ("name",)

@@ -370,3 +370,24 @@ def test_editing_an_employee_records_a_field_level_change(hr_client, web):
     history = hr_client.get(reverse("admin:org_employee_history", args=[emp.pk])).text
     assert "Junior" in history
     assert "Senior" in history
+
+
+def test_hr_posting_a_role_grant_is_ignored(hr_client, hr_user, roles, web):
+    emp = employee_create(actor=None, username="climber", department=web)
+    page = hr_client.get(_change(emp))
+    form = page.context["adminform"].form
+    skip = ("password", "groups", "user_permissions", "last_login", "date_joined", "is_active")
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in skip}
+    data.update({"department": web.pk, "salary": "", "groups": [roles["Administrator"].pk]})
+    data["is_superuser"] = "on"
+    assert hr_client.post(_change(emp), data).status_code == 302
+    emp.refresh_from_db()
+    assert not emp.is_superuser
+    assert not emp.groups.exists()
+
+
+def test_roles_list_and_form_render_for_an_administrator(client, make_user, roles):
+    client.force_login(make_user("admin"))
+    assert "Security officer" in client.get(reverse("admin:auth_group_changelist")).text
+    change = reverse("admin:auth_group_change", args=[roles["HR"].pk])
+    assert client.get(change).status_code == 200
