@@ -114,6 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# unfold's login form has no hidden "next" field: land on the admin, not /accounts/profile/.
+LOGIN_REDIRECT_URL = "admin:index"
 
 REDIS_URL = env("REDIS_URL", default="")
 

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -85,6 +85,9 @@ class ProtectedFieldsMixin:
         hidden = list(self.get_protected_fields(request))
         previous = None
         for current in historical_records:
+            # Reasons are stored untranslated; show them in the reader's language.
+            reason = current.history_change_reason
+            current.history_change_reason = gettext(reason) if reason else ""
             if previous is not None:
                 delta = previous.diff_against(
                     current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import display
@@ -20,6 +21,7 @@ from apps.org import services
 from apps.org.filters import DepartmentSubtreeFilter
 from apps.org.forms import DepartmentForm, EmployeeChangeForm, EmployeeCreationForm
 from apps.org.models import Department, Employee
+from apps.org.roles import ROLE_LABELS
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 
 
@@ -136,7 +138,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
             readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly
 
-    @display(description=_("name"), ordering="last_name")
+    @display(description=pgettext_lazy("person", "name"), ordering="last_name")
     def display_name(self, obj: Employee) -> str:
         return obj.get_full_name() or obj.username
 
@@ -151,7 +153,8 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
             services.employee_update(employee=obj, actor=request.user, **changed)
             return
         data = {f: v for f, v in form.cleaned_data.items() if f in editable}
-        usable = form.cleaned_data.get("usable_password", "true") != "false"
+        # Django's form turns the "usable_password" radio into "set_usable_password".
+        usable = form.cleaned_data.get("set_usable_password", True)
         password = form.cleaned_data.get("password1") if usable else None
         adopt_saved(obj, services.employee_create(actor=request.user, password=password, **data))
 
@@ -169,4 +172,9 @@ admin.site.unregister(Group)
 class RoleAdmin(DjangoGroupAdmin, ModelAdmin):
     """Role groups in the unfold look; the access issue adds assignments and scope."""
 
+    list_display = ("name", "label")
     search_fields = ("name",)
+
+    @display(description=_("role"))
+    def label(self, obj: Group) -> str:
+        return str(ROLE_LABELS.get(obj.name, obj.name))

@@ -9,12 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core.history import mark_change
 from apps.org.codes import code_candidates, code_stem, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.selectors import department_deactivation_blockers
 from apps.org.validators import normalize_phone
+
+# History reasons are stored untranslated (one language in the audit trail); the
+# strings are marked so the history screens can translate them when shown.
+REASON_MOVED = gettext_noop("Moved")
+REASON_DEACTIVATED = gettext_noop("Deactivated")
+REASON_RESTORED = gettext_noop("Restored")
 
 DEPARTMENT_EDITABLE = frozenset({"name", "code", "manager", "description"})
 EMPLOYEE_EDITABLE = frozenset(
@@ -134,7 +141,7 @@ def department_move(
         parent = Department.objects.get(pk=parent.pk)
     department_parent_check(department=department, parent=parent)
     department.parent = parent
-    mark_change(department, actor=actor, reason=reason or _("Moved"))
+    mark_change(department, actor=actor, reason=reason or REASON_MOVED)
     department.save()
     return department
 
@@ -156,7 +163,7 @@ def department_deactivate(*, department: Department, actor: Employee | None) -> 
             % {"department": department, **blockers}
         )
     department.is_active = False
-    mark_change(department, actor=actor, reason=_("Deactivated"))
+    mark_change(department, actor=actor, reason=REASON_DEACTIVATED)
     department.save(update_fields=["is_active", "updated_at"])
     return department
 
@@ -172,7 +179,7 @@ def department_restore(*, department: Department, actor: Employee | None) -> Dep
             _("Restore the parent department %(parent)s first.") % {"parent": department.parent}
         )
     department.is_active = True
-    mark_change(department, actor=actor, reason=_("Restored"))
+    mark_change(department, actor=actor, reason=REASON_RESTORED)
     department.save(update_fields=["is_active", "updated_at"])
     return department
 
@@ -284,7 +291,7 @@ def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employ
     if not employee.is_active:
         return employee
     employee.is_active = False
-    mark_change(employee, actor=actor, reason=_("Deactivated"))
+    mark_change(employee, actor=actor, reason=REASON_DEACTIVATED)
     employee.save(update_fields=["is_active", "updated_at"])
     return employee
 
@@ -298,7 +305,7 @@ def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
     if employee.department_id:
         employee_department_check(Department.objects.get(pk=employee.department_id))
     employee.is_active = True
-    mark_change(employee, actor=actor, reason=_("Restored"))
+    mark_change(employee, actor=actor, reason=REASON_RESTORED)
     employee.save(update_fields=["is_active", "updated_at"])
     return employee
 

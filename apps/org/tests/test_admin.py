@@ -391,3 +391,23 @@ def test_roles_list_and_form_render_for_an_administrator(client, make_user, role
     assert "Security officer" in client.get(reverse("admin:auth_group_changelist")).text
     change = reverse("admin:auth_group_change", args=[roles["HR"].pk])
     assert client.get(change).status_code == 200
+
+
+def test_refusal_is_a_styled_page_with_a_way_back(staff_client):
+    response = staff_client.get(EMPLOYEES)
+    assert response.status_code == 403
+    assert 'data-testid="error-403"' in response.text
+    assert reverse("admin:index") in response.text
+
+
+def test_not_found_is_a_styled_page(hr_client):
+    response = hr_client.get("/admin/org/employee/not-a-uuid/change/")
+    assert response.status_code == 404
+    assert 'data-testid="error-404"' in response.text
+
+
+def test_history_shows_no_none_for_an_empty_reason(hr_client, hr_user, web):
+    emp = employee_create(actor=hr_user, username="nr", department=web)
+    employee_update(employee=emp, actor=hr_user, position="X")
+    page = hr_client.get(reverse("admin:org_employee_history", args=[emp.pk])).text
+    assert ">None<" not in page.replace(" ", "").replace("\n", "")

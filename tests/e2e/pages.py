@@ -1,0 +1,43 @@
+"""Small page helpers shared by the browser flows: the admin's widgets, driven as a person would."""
+
+import re
+from urllib.parse import quote_plus
+
+from playwright.sync_api import Locator, Page, expect
+
+PASSWORD = "pw-for-tests-1"  # what the root conftest's make_user sets
+
+
+def choose_autocomplete(page: Page, field: str, search: str, option: str) -> None:
+    """Pick ``option`` in the select2 autocomplete of form field ``field`` after typing ``search``."""
+    page.locator(f"#id_{field} + .select2-container .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.locator(".select2-results__option", has_text=option).click()
+    expect(page.locator(f"#select2-id_{field}-container")).to_contain_text(option)
+
+
+def result_row(page: Page, text: str) -> Locator:
+    """The changelist row whose text contains ``text``."""
+    return page.locator("#result_list tbody tr").filter(has_text=text)
+
+
+def search_changelist(page: Page, query: str) -> None:
+    page.locator("#searchbar").fill(query)
+    page.locator("#searchbar").press("Enter")
+    expect(page).to_have_url(re.compile(rf"[?&]q={re.escape(quote_plus(query))}(&|$)"))
+
+
+def run_action(page: Page, row: Locator, action: str) -> None:
+    """Tick ``row``, choose ``action`` in the action bar and run it."""
+    row.locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(action)
+    page.get_by_role("button", name="Run").click()
+
+
+def confirm_soft_action(page: Page) -> None:
+    page.get_by_test_id("confirm-soft-delete").click()
+
+
+def error_message(page: Page, text: str) -> Locator:
+    """An error box (message or form error) containing ``text``."""
+    return page.locator(".errornote", has_text=text)
