@@ -42,6 +42,14 @@ EMPLOYEE_EDITABLE = frozenset(
 )
 
 
+def _save_active_flag(obj: Any, *, active: bool, actor: Employee | None, reason: str) -> Any:
+    """Flip the soft-delete flag and nothing else, with the reason in history."""
+    obj.is_active = active
+    mark_change(obj, actor=actor, reason=reason)
+    obj.save(update_fields=["is_active", "updated_at"])
+    return obj
+
+
 # --- Departments -----------------------------------------------------------------
 
 
@@ -162,10 +170,7 @@ def department_deactivate(*, department: Department, actor: Employee | None) -> 
             )
             % {"department": department, **blockers}
         )
-    department.is_active = False
-    mark_change(department, actor=actor, reason=REASON_DEACTIVATED)
-    department.save(update_fields=["is_active", "updated_at"])
-    return department
+    return _save_active_flag(department, active=False, actor=actor, reason=REASON_DEACTIVATED)
 
 
 @transaction.atomic
@@ -178,10 +183,7 @@ def department_restore(*, department: Department, actor: Employee | None) -> Dep
         raise ValidationError(
             _("Restore the parent department %(parent)s first.") % {"parent": department.parent}
         )
-    department.is_active = True
-    mark_change(department, actor=actor, reason=REASON_RESTORED)
-    department.save(update_fields=["is_active", "updated_at"])
-    return department
+    return _save_active_flag(department, active=True, actor=actor, reason=REASON_RESTORED)
 
 
 # --- Employees ---------------------------------------------------------------------
@@ -290,10 +292,7 @@ def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employ
         raise ValidationError(_("You cannot deactivate your own account."))
     if not employee.is_active:
         return employee
-    employee.is_active = False
-    mark_change(employee, actor=actor, reason=REASON_DEACTIVATED)
-    employee.save(update_fields=["is_active", "updated_at"])
-    return employee
+    return _save_active_flag(employee, active=False, actor=actor, reason=REASON_DEACTIVATED)
 
 
 @transaction.atomic
@@ -304,10 +303,7 @@ def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
         return employee
     if employee.department_id:
         employee_department_check(Department.objects.get(pk=employee.department_id))
-    employee.is_active = True
-    mark_change(employee, actor=actor, reason=REASON_RESTORED)
-    employee.save(update_fields=["is_active", "updated_at"])
-    return employee
+    return _save_active_flag(employee, active=True, actor=actor, reason=REASON_RESTORED)
 
 
 SYSTEM_USERNAME = "system"

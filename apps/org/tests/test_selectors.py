@@ -9,29 +9,27 @@ from apps.org.selectors import (
     employee_protected_fields,
     employees_in_subtree,
 )
-from apps.org.services import department_create, employee_create, employee_deactivate
+from apps.org.services import employee_create, employee_deactivate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org(root_department):
-    eng = department_create(actor=None, name="Engineering", parent=root_department)
-    web = department_create(actor=None, name="Web", code="WEB", parent=eng)
-    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
-    for i, dept in enumerate([eng, web, web, fin, root_department]):
+def org(tree):
+    """The shared tree with people: ENG 1, WEB 2, MOB 0, FIN 1, BOG 1."""
+    for i, dept in enumerate([tree["eng"], tree["web"], tree["web"], tree["fin"], tree["bog"]]):
         employee_create(actor=None, username=f"p{i}", department=dept)
-    return {"bog": root_department, "eng": eng, "web": web, "fin": fin}
+    return tree
 
 
 def test_subtree_contains_descendants_and_self(org):
     codes = set(department_subtree(department=org["eng"]).values_list("code", flat=True))
-    assert codes == {"ENG", "WEB"}
+    assert codes == {"ENG", "WEB", "MOB"}
 
 
 def test_subtree_can_leave_out_the_department_itself(org):
     subtree = department_subtree(department=org["eng"], include_self=False)
-    assert list(subtree.values_list("code", flat=True)) == ["WEB"]
+    assert set(subtree.values_list("code", flat=True)) == {"WEB", "MOB"}
 
 
 def test_subtree_headcount_is_one_query(org, django_assert_num_queries):
@@ -51,7 +49,13 @@ def test_headcount_annotations_for_a_whole_list_take_one_query(org, django_asser
             d.code: (d.direct_headcount, d.subtree_headcount)
             for d in departments_with_headcount(Department.objects.all())
         }
-    assert rows == {"BOG": (1, 5), "ENG": (1, 3), "WEB": (2, 2), "FIN": (1, 1)}
+    assert rows == {
+        "BOG": (1, 5),
+        "ENG": (1, 3),
+        "WEB": (2, 2),
+        "MOB": (0, 0),
+        "FIN": (1, 1),
+    }
 
 
 def test_blockers_count_active_members_and_children(org):
