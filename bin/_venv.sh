@@ -9,5 +9,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
+# Machine-wide pip config may name local mirrors that do not exist; those warnings are noise.
+quiet_pip() { .venv/bin/python -m pip "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
+quiet_pip install --quiet --disable-pip-version-check --upgrade pip
+quiet_pip install --quiet --disable-pip-version-check -r "$1"

@@ -45,7 +45,12 @@ def subtree_headcount_expression() -> Coalesce:
         )
         .order_by()
         .values("department__tree_id")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): the (department_id, is_active) index alone answers
+        # it (index-only scan, once vacuumed); COUNT(id) reads every counted
+        # employee's row. Department page 1 at 100,000 employees: 270 -> 130 ms of
+        # SQL, and the plan's estimate stays under PostgreSQL's JIT threshold (one
+        # measured plan had spent 70 ms compiling).
+        .annotate(n=Count("*"))
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -57,7 +62,7 @@ def departments_with_headcount(queryset: QuerySet[Department]) -> QuerySet[Depar
         Employee.objects.filter(is_active=True, department=OuterRef("pk"))
         .order_by()
         .values("department")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return queryset.annotate(

@@ -117,7 +117,7 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             ASGIStaticFilesHandler(application),
-            ws="websockets",
+            ws="websockets-sansio",
             lifespan="off",
             log_level="warning",
         )

@@ -1,13 +1,16 @@
-"""The Simplified Chinese catalogue: complete, faithful to its placeholders, compiled, in use.
+"""The Simplified Chinese catalogues: complete, faithful to their placeholders, compiled, in use.
 
-The .po file is read with a small parser (no polib dependency). The committed .mo is
-checked against it through Python's own ``gettext`` reader, so a .po edited without
-re-running ``compilemessages`` fails here instead of shipping English to Chinese users.
+Two catalogues are checked alike: ours (locale/) and the one for django-unfold's own UI
+strings (locale_vendor/), since unfold ships no translations. Each .po file is read with a
+small parser (no polib dependency). Each committed .mo is checked against its .po through
+Python's own ``gettext`` reader, so a .po edited without re-running ``compilemessages``
+fails here instead of shipping English to Chinese users.
 """
 
 import ast
 import gettext as gnu_gettext
 import re
+import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +20,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-LOCALE_DIR = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
-PO_FILE = LOCALE_DIR / "django.po"
-MO_FILE = LOCALE_DIR / "django.mo"
+OUR_LOCALE = Path(settings.BASE_DIR) / "locale"
+VENDOR_LOCALE = Path(settings.BASE_DIR) / "locale_vendor"
+CATALOGUES = {
+    "ours": OUR_LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po",
+    "unfold": VENDOR_LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po",
+}
 
 # %(name)s, %s, %5.2f ... (not %%, and not a bare "%" followed by a space and a word).
 PERCENT_PLACEHOLDER = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0+]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
@@ -34,10 +40,11 @@ class Entry:
     msgstr: dict[int, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
     line: int = 0
+    file: str = "django.po"
 
     @property
     def label(self) -> str:
-        return f"django.po:{self.line} {self.msgid!r}"
+        return f"{self.file}:{self.line} {self.msgid!r}"
 
 
 def _unquote(text: str) -> str:
@@ -47,8 +54,9 @@ def _unquote(text: str) -> str:
 
 def parse_po(path: Path) -> list[Entry]:
     """Every live entry of a .po file, the header (msgid "") included; obsolete #~ skipped."""
+    name_of_file = f"{path.parents[2].name}/{path.name}"  # locale_vendor/django.po
     entries: list[Entry] = []
-    entry = Entry()
+    entry = Entry(file=name_of_file)
     target: tuple[str, int] | None = None
     seen_msgstr = False
 
@@ -56,7 +64,7 @@ def parse_po(path: Path) -> list[Entry]:
         nonlocal entry, target, seen_msgstr
         if seen_msgstr:
             entries.append(entry)
-        entry, target, seen_msgstr = Entry(), None, False
+        entry, target, seen_msgstr = Entry(file=name_of_file), None, False
 
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
@@ -70,7 +78,7 @@ def parse_po(path: Path) -> list[Entry]:
         if line.startswith("#"):
             continue
         if line.startswith('"'):
-            assert target is not None, f"django.po:{number}: continuation without a keyword"
+            assert target is not None, f"{name_of_file}:{number}: continuation without a keyword"
             name, index = target
             if name == "msgstr":
                 entry.msgstr[index] += _unquote(line)
@@ -90,7 +98,7 @@ def parse_po(path: Path) -> list[Entry]:
             target = ("msgstr", index)
             seen_msgstr = True
         else:
-            raise AssertionError(f"django.po:{number}: unexpected line {raw!r}")
+            raise AssertionError(f"{name_of_file}:{number}: unexpected line {raw!r}")
     flush()
     return entries
 
@@ -114,14 +122,20 @@ def placeholders(text: str) -> tuple[frozenset[str], Counter]:
     return frozenset(named), anonymous
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> list[Entry]:
-    return [entry for entry in parse_po(PO_FILE) if entry.msgid]
+@pytest.fixture(scope="module", params=sorted(CATALOGUES), ids=sorted(CATALOGUES))
+def po_file(request) -> Path:
+    """Each catalogue check runs once for our catalogue and once for unfold's."""
+    return CATALOGUES[request.param]
 
 
 @pytest.fixture(scope="module")
-def header() -> dict[str, str]:
-    (head,) = [entry for entry in parse_po(PO_FILE) if not entry.msgid]
+def catalogue(po_file) -> list[Entry]:
+    return [entry for entry in parse_po(po_file) if entry.msgid]
+
+
+@pytest.fixture(scope="module")
+def header(po_file) -> dict[str, str]:
+    (head,) = [entry for entry in parse_po(po_file) if not entry.msgid]
     pairs = (line.partition(":") for line in head.msgstr[0].splitlines() if line)
     return {key.strip(): value.strip() for key, _, value in pairs}
 
@@ -129,16 +143,18 @@ def header() -> dict[str, str]:
 @pytest.fixture(autouse=True)
 def _leave_no_language_active():
     """Requests below activate zh-hans in this thread; later tests must start in the default."""
+    translation.deactivate()
     yield
     translation.deactivate()
+    assert translation.get_language() == settings.LANGUAGE_CODE
 
 
 # --- the .po file ----------------------------------------------------------------
 
 
-def test_the_parser_reads_the_whole_catalogue(catalogue):
+def test_the_parser_reads_the_whole_catalogue(po_file, catalogue):
     msgid_lines = sum(
-        1 for line in PO_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("msgid ")
+        1 for line in po_file.read_text(encoding="utf-8").splitlines() if line.startswith("msgid ")
     )
     assert len(catalogue) == msgid_lines - 1  # minus the header
     assert len(catalogue) > 50
@@ -150,8 +166,8 @@ def test_the_header_declares_chinese_with_a_single_plural_form(header):
     assert header["Plural-Forms"] == "nplurals=1; plural=0;"
 
 
-def test_no_entry_and_not_the_header_is_fuzzy():
-    assert not [entry.label for entry in parse_po(PO_FILE) if "fuzzy" in entry.flags]
+def test_no_entry_and_not_the_header_is_fuzzy(po_file):
+    assert not [entry.label for entry in parse_po(po_file) if "fuzzy" in entry.flags]
 
 
 def test_every_entry_has_a_translation(catalogue):
@@ -232,6 +248,81 @@ def test_model_names_follow_the_active_language():
         assert str(Department._meta.get_field("parent").verbose_name) == "上级部门"
 
 
+@pytest.mark.parametrize(
+    ("source", "chinese"),
+    [
+        # unfold's own msgids, from locale_vendor/
+        ("Filters", "筛选"),
+        ("Apply Filters", "应用筛选"),
+        ("Type to search", "输入关键词搜索"),
+        ("Search apps and models...", "搜索应用和模型…"),
+        ("Select action", "选择操作"),
+        ("Run", "执行"),
+        ("Dark", "深色"),
+        ("Go back", "返回"),
+        ("Changes", "变更内容"),
+        # a wrong upstream translation (Django's says "deselect"), overridden there
+        ("Delete selected %(model)s", "删除所选%(model)s"),
+        # msgids unfold shares with Django, django-simple-history and django-guardian
+        ("History", "历史"),
+        ("Save and continue editing", "保存并继续编辑"),
+        ("Changed by", "修改人"),
+        ("Change reason", "修改原因"),
+        ("Object permissions", "对象权限"),
+    ],
+)
+def test_unfold_strings_translate_to_chinese(source, chinese):
+    with translation.override("zh-hans"):
+        assert translation.gettext(source) == chinese
+    with translation.override("en"):
+        assert translation.gettext(source) == source
+
+
+def test_our_catalogue_comes_first_so_it_wins_over_the_vendor_one():
+    assert [Path(path) for path in settings.LOCALE_PATHS] == [OUR_LOCALE, VENDOR_LOCALE]
+
+
+def test_no_unfold_entry_is_shadowed_by_one_of_ours():
+    """A msgid in both would show our translation in unfold's UI: drop it from locale_vendor."""
+
+    def keys(path: Path) -> set[tuple[str | None, str]]:
+        return {(entry.msgctxt, entry.msgid) for entry in parse_po(path) if entry.msgid}
+
+    assert keys(CATALOGUES["ours"]) & keys(CATALOGUES["unfold"]) == set()
+
+
+def write_mo(path: Path, messages: dict[str, str]) -> None:
+    """A minimal GNU .mo file (what msgfmt writes, without the optional hash table)."""
+    messages = {"": "Content-Type: text/plain; charset=UTF-8\n", **messages}
+    ids = [key.encode() for key in sorted(messages)]
+    strs = [messages[key].encode() for key in sorted(messages)]
+    table_start = 7 * 4
+    data_start = table_start + 2 * 8 * len(ids)
+    tables, data = [], b""
+    for texts in (ids, strs):
+        for text in texts:
+            tables += [len(text), data_start + len(data)]
+            data += text + b"\0"
+    header = struct.pack(
+        "<7I", 0x950412DE, 0, len(ids), table_start, table_start + 8 * len(ids), 0, 0
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(header + struct.pack(f"<{len(tables)}I", *tables) + data)
+
+
+def test_on_a_clash_the_first_locale_path_wins(settings, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_mo(first / "zh_Hans" / "LC_MESSAGES" / "django.mo", {"Filters": "ours"})
+    write_mo(second / "zh_Hans" / "LC_MESSAGES" / "django.mo", {"Filters": "vendor"})
+    # Changing LOCALE_PATHS clears Django's translation cache (django.test.signals).
+    settings.LOCALE_PATHS = [first, second]
+    with translation.override("zh-hans"):
+        assert translation.gettext("Filters") == "ours"
+    settings.LOCALE_PATHS = [second, first]
+    with translation.override("zh-hans"):
+        assert translation.gettext("Filters") == "vendor"
+
+
 EMPLOYEES = reverse("admin:org_employee_changelist")
 
 
@@ -254,18 +345,31 @@ def test_the_language_cookie_switches_the_admin_to_chinese(hr_client):
 
 
 @pytest.mark.django_db
+def test_the_chinese_employee_list_shows_unfolds_own_text_in_chinese(hr_client):
+    hr_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = hr_client.get(EMPLOYEES).content.decode()
+    assert 'lang="zh-hans"' in html
+    assert ">筛选<" in html.replace(" ", "").replace("\n", "")  # the "Filters" button
+    assert 'placeholder="输入关键词搜索"' in html  # "Type to search"
+    assert "Filters" not in html
+    assert "Type to search" not in html
+
+
+@pytest.mark.django_db
 def test_an_english_browser_still_gets_english(hr_client):
     html = hr_client.get(EMPLOYEES, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in html
     assert "员工" not in html
+    assert "筛选" not in html
+    assert "Type to search" in html
 
 
 # --- the compiled .mo -------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def compiled() -> gnu_gettext.GNUTranslations:
-    with MO_FILE.open("rb") as handle:
+def compiled(po_file) -> gnu_gettext.GNUTranslations:
+    with po_file.with_suffix(".mo").open("rb") as handle:
         return gnu_gettext.GNUTranslations(handle)
 
 
@@ -301,8 +405,19 @@ def test_the_compiled_catalogue_holds_nothing_the_po_file_lacks(catalogue, compi
     assert set(compiled._catalog) - {""} == expected
 
 
-def test_the_compiled_catalogue_uses_the_chinese_plural_rule(compiled):
+def test_the_compiled_catalogue_uses_the_chinese_plural_rule(catalogue, compiled):
     assert compiled.info()["plural-forms"] == "nplurals=1; plural=0;"
+    # With the one Chinese form, n == 1 and n == 2 both pick msgstr[0].
+    plurals = [entry for entry in catalogue if entry.msgid_plural and entry.msgctxt is None]
+    assert plurals
+    for entry in plurals:
+        for count in (1, 2):
+            assert compiled.ngettext(entry.msgid, entry.msgid_plural, count) == entry.msgstr[0]
+
+
+def test_the_restored_message_counts_in_chinese():
+    with (CATALOGUES["ours"].with_suffix(".mo")).open("rb") as handle:
+        compiled = gnu_gettext.GNUTranslations(handle)
     assert compiled.ngettext("Restored %(count)d record.", "Restored %(count)d records.", 1) == (
         "已恢复 %(count)d 条记录。"
     )
