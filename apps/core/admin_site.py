@@ -45,6 +45,12 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
                     "link": reverse_lazy("admin:org_employee_changelist"),
                     "permission": _can("org.view_employee"),
                 },
+                {
+                    "title": _("Transfers"),
+                    "icon": "swap_horiz",
+                    "link": reverse_lazy("admin:org_transfer_changelist"),
+                    "permission": _can("org.view_transfer"),
+                },
             ],
         },
         {

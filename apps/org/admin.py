@@ -2,25 +2,33 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
-from unfold.decorators import display
+from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm
 
-from apps.core.admin import SoftDeleteAdmin, adopt_saved
-from apps.org import services
+from apps.core.admin import BaseAdmin, SoftDeleteAdmin, adopt_saved
+from apps.org import services, transfers
 from apps.org.filters import DepartmentSubtreeFilter
-from apps.org.forms import DepartmentForm, EmployeeChangeForm, EmployeeCreationForm
-from apps.org.models import Department, Employee
+from apps.org.forms import (
+    DepartmentForm,
+    EmployeeChangeForm,
+    EmployeeCreationForm,
+    TransferRequestForm,
+)
+from apps.org.models import Department, Employee, Transfer
 from apps.org.roles import ROLE_LABELS
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 
@@ -40,7 +48,12 @@ class DepartmentAdmin(SoftDeleteAdmin):
     fields = ("name", "code", "parent", "manager", "description")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
-        return departments_with_headcount(super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            # Autocomplete shows names only: no per-row headcount subqueries.
+            return queryset
+        return departments_with_headcount(queryset)
 
     @display(description=_("department"))
     def tree_name(self, obj: Department) -> str:
@@ -101,6 +114,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
     list_filter_submit = True
     list_select_related = ("department",)
     search_fields = ("employee_id", "first_name", "last_name", "email")
+    actions = ("deactivate_selected", "restore_selected", "transfer_selected")
     ordering = ("employee_id",)
     autocomplete_fields = ("department",)
     readonly_fields = ("is_active", "last_login", "date_joined")
@@ -163,6 +177,146 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
 
     def restore_object(self, obj: Employee, actor: Employee) -> Employee:
         return services.employee_restore(employee=obj, actor=actor)
+
+    def has_transfer_permission(self, request: HttpRequest) -> bool:
+        # Changing employees alone (managers) is not enough: transfers are HR's to request.
+        return self.has_change_permission(request) and request.user.has_perm("org.add_transfer")
+
+    @action(description=_("Transfer…"), permissions=["transfer"])
+    def transfer_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        submitted = request.POST.get("post") == "yes"
+        form = TransferRequestForm(request.POST if submitted else None, admin_site=self.admin_site)
+        if not (submitted and form.is_valid()):
+            return TemplateResponse(
+                request,
+                "admin/org/transfer_request.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Transfer employees"),
+                    "form": form,
+                    "media": self.media + form.media,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_name": "transfer_selected",
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        requested = 0
+        for employee in queryset:
+            try:
+                transfers.transfer_request(
+                    employee=employee, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    gettext("%(employee)s not transferred: %(reason)s")
+                    % {"employee": employee, "reason": "; ".join(exc.messages)},
+                    messages.ERROR,
+                )
+            else:
+                requested += 1
+        if requested:
+            self.message_user(
+                request,
+                ngettext(
+                    "Requested %(count)d transfer.", "Requested %(count)d transfers.", requested
+                )
+                % {"count": requested},
+                messages.SUCCESS,
+            )
+        return None
+
+
+@admin.register(Transfer)
+class TransferAdmin(BaseAdmin):
+    """Read-only list of transfers; they are requested from the employee list."""
+
+    list_display = (
+        "employee",
+        "from_department",
+        "to_department",
+        "effective_date",
+        "status_badge",
+        "requested_by",
+    )
+    list_filter = ("status", ("effective_date", RangeDateFilter))
+    list_filter_submit = True
+    list_select_related = ("employee", "from_department", "to_department", "requested_by")
+    search_fields = ("employee__employee_id", "employee__first_name", "employee__last_name")
+    ordering = ("-effective_date", "-created_at")
+    actions = ("cancel_selected",)
+    fields = (
+        "employee",
+        "from_department",
+        "to_department",
+        "effective_date",
+        "reason",
+        "status",
+        "requested_by",
+        "applied_at",
+        "cancelled_by",
+        "cancelled_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Transfer | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Transfer | None = None) -> bool:
+        return False
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("org.change_transfer")
+
+    @display(
+        description=_("status"),
+        label={
+            Transfer.Status.SCHEDULED: "warning",
+            Transfer.Status.APPLIED: "success",
+            Transfer.Status.CANCELLED: "danger",
+        },
+    )
+    def status_badge(self, obj: Transfer) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    @action(description=_("Cancel selected"), permissions=["cancel"])
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/core/confirm_soft_delete.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Cancel transfers"),
+                    "question": _("Cancel these transfers? The employees stay where they are."),
+                    "queryset": queryset.select_related("employee", "to_department"),
+                    "opts": self.model._meta,
+                    "action_name": "cancel_selected",
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        cancelled = 0
+        for transfer in queryset:
+            try:
+                transfers.transfer_cancel(transfer=transfer, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Cancelled %(count)d transfer.", "Cancelled %(count)d transfers.", cancelled
+                )
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+        return None
 
 
 admin.site.unregister(Group)

@@ -3,15 +3,23 @@
 from typing import Any
 
 from django import forms
+from django.contrib.admin import AdminSite
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from unfold.forms import UserChangeForm, UserCreationForm
+from unfold.widgets import INPUT_CLASSES, UnfoldAdminTextareaWidget
 
-from apps.org.models import Department, Employee
+from apps.core.admin import SafeAutocompleteSelect
+from apps.org.models import Department, Employee, Transfer
+from apps.org.selectors import departments_active
 from apps.org.services import (
     department_code_suggest,
     department_parent_check,
     employee_department_check,
 )
+from apps.org.transfers import transfer_date_check
 
 EMPLOYEE_DETAIL_FIELDS = (
     "first_name",
@@ -65,3 +73,38 @@ class EmployeeChangeForm(EmployeeDepartmentMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = Employee
         fields = "__all__"
+
+
+class TransferRequestForm(forms.Form):
+    """The "Transfer…" action's page: target, date and reason for the selected employees."""
+
+    effective_date = forms.DateField(
+        label=capfirst(_("effective date")),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": " ".join(INPUT_CLASSES)}, format="%Y-%m-%d"
+        ),
+        help_text=_("Today or earlier applies at once; a later date schedules the transfer."),
+    )
+    reason = forms.CharField(
+        label=capfirst(_("reason")),
+        max_length=Transfer._meta.get_field("reason").max_length,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        # An autocomplete, not a <select> of 10,000 departments; it offers active ones only
+        # (the model field's limit_choices_to, which the admin's autocomplete view applies).
+        self.fields["to_department"] = forms.ModelChoiceField(
+            label=capfirst(_("to department")),
+            queryset=departments_active(),
+            widget=SafeAutocompleteSelect(Transfer._meta.get_field("to_department"), admin_site),
+            error_messages={"invalid_choice": _("Choose an active department from the list.")},
+        )
+        self.order_fields(["to_department", "effective_date", "reason"])
+
+    def clean_effective_date(self) -> Any:
+        effective_date = self.cleaned_data["effective_date"]
+        transfer_date_check(effective_date=effective_date, today=timezone.localdate())
+        return effective_date

@@ -133,3 +133,75 @@ class Employee(AbstractUser):
         if CJK.search(self.first_name + self.last_name):
             return f"{self.last_name}{self.first_name}".strip()
         return super().get_full_name()
+
+
+class Transfer(BaseModel):
+    """A move of one employee to another department, on a given date."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        APPLIED = "applied", _("applied")
+        CANCELLED = "cancelled", _("cancelled")
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    # Null when the employee had no department yet (a first placement).
+    from_department = models.ForeignKey(
+        Department,
+        verbose_name=_("from department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    to_department = models.ForeignKey(
+        Department,
+        verbose_name=_("to department"),
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+        # Also what the admin's department autocomplete offers.
+        limit_choices_to={"is_active": True},
+    )
+    effective_date = models.DateField(_("effective date"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    requested_by = models.ForeignKey(
+        Employee,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="requested_transfers",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        Employee,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cancelled_transfers",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-effective_date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=models.Q(status="scheduled"),
+                name="org_transfer_one_scheduled_per_employee",
+                violation_error_message=_("This employee already has a scheduled transfer."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "effective_date"], name="org_transfer_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} → {self.to_department} ({self.effective_date})"

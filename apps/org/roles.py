@@ -39,11 +39,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "org.change_employee",
         "org.view_salary",
         "org.change_salary",
+        "org.view_transfer",
+        "org.add_transfer",
+        "org.change_transfer",
         "auth.view_group",
     ],
-    MANAGER: [*_ORG_VIEW, "org.change_employee"],
+    MANAGER: [*_ORG_VIEW, "org.change_employee", "org.view_transfer"],
     SECURITY_OFFICER: ["org.view_employee", "org.view_department"],
-    AUDITOR: [*_ORG_VIEW, "auth.view_group"],
+    AUDITOR: [*_ORG_VIEW, "org.view_transfer", "auth.view_group"],
     STAFF: [],
 }
 

@@ -1,11 +1,12 @@
 """Reads with a rule: subtrees through the MPTT range, headcounts, protected fields."""
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from apps.org.models import Department, Employee
+from apps.org.models import Department, Employee, Transfer
 
 SALARY_FIELDS = frozenset({"salary"})
 
@@ -95,3 +96,15 @@ def employee_in_subtree_q(*, department: Department, prefix: str = "") -> Q:
             f"{prefix}department__lft__lte": department.rght,
         }
     )
+
+
+def departments_active() -> QuerySet[Department]:
+    """Departments people may be placed in or transferred to."""
+    return Department.objects.filter(is_active=True)
+
+
+def transfers_due(*, today: datetime.date) -> QuerySet[Transfer]:
+    """Scheduled transfers whose effective date has come, oldest first (the due index)."""
+    return Transfer.objects.filter(
+        status=Transfer.Status.SCHEDULED, effective_date__lte=today
+    ).order_by("effective_date", "created_at")

@@ -411,3 +411,22 @@ def test_history_shows_no_none_for_an_empty_reason(hr_client, hr_user, web):
     employee_update(employee=emp, actor=hr_user, position="X")
     page = hr_client.get(reverse("admin:org_employee_history", args=[emp.pk])).text
     assert ">None<" not in page.replace(" ", "").replace("\n", "")
+
+
+def test_department_autocomplete_skips_the_headcount_subqueries(hr_client, web):
+    from django.db import connection
+
+    url = reverse("admin:autocomplete")
+    params = {
+        "app_label": "org",
+        "model_name": "employee",
+        "field_name": "department",
+        "term": "We",
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        response = hr_client.get(url, params)
+    assert response.status_code == 200
+    assert "Web (WEB)" in response.text
+    department_queries = [q["sql"] for q in ctx.captured_queries if "org_department" in q["sql"]]
+    assert department_queries
+    assert not any('"org_employee"' in sql for sql in department_queries)

@@ -1,0 +1,211 @@
+"""Transfers: request, apply, cancel and the daily run that applies the due ones.
+
+A request dated today or earlier applies at once, in the same transaction; a later one
+stays scheduled until ``transfers_apply_due`` (the daily task) reaches its date. Applying
+re-checks the rules, and a transfer that no longer fits is refused and left scheduled so
+HR sees it in the list rather than having it vanish.
+"""
+
+import datetime
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.history import mark_change
+from apps.org.models import Department, Employee, Transfer
+from apps.org.selectors import transfers_due
+from apps.org.services import employee_department_check
+
+logger = logging.getLogger(__name__)
+
+MAX_DAYS_AHEAD = 2 * 365
+MAX_DAYS_BACK = 365
+MAX_REASON = Transfer._meta.get_field("reason").max_length
+# Stored untranslated like every history reason (one language in the audit trail).
+HISTORY_REASON = "Transfer: {reason}"
+
+
+def _employee_name(employee: Employee) -> str:
+    return employee.get_full_name() or employee.username
+
+
+def transfer_date_check(*, effective_date: datetime.date, today: datetime.date) -> None:
+    """Refuse dates more than two years ahead or more than one year back."""
+    if effective_date > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError(
+            _("The effective date %(date)s is more than two years ahead.")
+            % {"date": effective_date}
+        )
+    if effective_date < today - datetime.timedelta(days=MAX_DAYS_BACK):
+        raise ValidationError(
+            _("The effective date %(date)s is more than a year in the past.")
+            % {"date": effective_date}
+        )
+
+
+def transfer_move_check(*, employee: Employee, to_department: Department) -> None:
+    """Refuse inactive employees, inactive targets and a move to the current department."""
+    if not employee.is_active:
+        raise ValidationError(
+            _("%(employee)s is inactive and cannot be transferred.")
+            % {"employee": _employee_name(employee)}
+        )
+    if not to_department.is_active:
+        raise ValidationError(
+            _("%(department)s is inactive; nobody can be transferred to it.")
+            % {"department": to_department}
+        )
+    if employee.department_id == to_department.pk:
+        raise ValidationError(
+            _("%(employee)s is already in %(department)s.")
+            % {"employee": _employee_name(employee), "department": to_department}
+        )
+
+
+def _pending_refusal(employee: Employee) -> ValidationError:
+    return ValidationError(
+        _("%(employee)s already has a scheduled transfer; cancel it first.")
+        % {"employee": _employee_name(employee)}
+    )
+
+
+@transaction.atomic
+def transfer_request(
+    *,
+    employee: Employee,
+    to_department: Department,
+    effective_date: datetime.date,
+    reason: str,
+    actor: Employee,
+) -> Transfer:
+    """Schedule a transfer; one dated today or earlier applies at once."""
+    # Lock the employee: two requests at once must not both pass the "none pending" check.
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    to_department = Department.objects.get(pk=to_department.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the transfer."))
+    # TextField's max_length is not checked by full_clean, only by forms.
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            _("The reason may have at most %(limit)d characters (it has %(length)d).")
+            % {"limit": MAX_REASON, "length": len(reason)}
+        )
+    today = timezone.localdate()
+    transfer_date_check(effective_date=effective_date, today=today)
+    transfer_move_check(employee=employee, to_department=to_department)
+    if Transfer.objects.filter(employee=employee, status=Transfer.Status.SCHEDULED).exists():
+        raise _pending_refusal(employee)
+    transfer = Transfer(
+        employee=employee,
+        from_department_id=employee.department_id,
+        to_department=to_department,
+        effective_date=effective_date,
+        reason=reason,
+        requested_by=actor,
+    )
+    # The partial unique constraint is checked here and by the database (the net for races).
+    transfer.full_clean(validate_constraints=False)
+    mark_change(transfer, actor=actor)
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError as exc:
+        raise _pending_refusal(employee) from exc
+    if effective_date <= today:
+        transfer = transfer_apply(transfer=transfer, actor=actor)
+    return transfer
+
+
+def _notify_managers(transfer: Transfer) -> None:
+    """Mail the managers of both departments once the move is committed."""
+    departments = [d for d in (transfer.from_department, transfer.to_department) if d]
+    recipients = sorted({d.manager.email for d in departments if d.manager and d.manager.email})
+    if not recipients:
+        return
+    names = {
+        "employee": _employee_name(transfer.employee),
+        "from": transfer.from_department or _("no department"),
+        "to": transfer.to_department,
+        "date": transfer.effective_date,
+        "reason": transfer.reason,
+    }
+    subject = _("Transfer: %(employee)s moves to %(to)s") % names
+    body = (
+        _(
+            "%(employee)s has moved from %(from)s to %(to)s, effective %(date)s.\n\n"
+            "Reason: %(reason)s"
+        )
+        % names
+    )
+    # robust: a mail server outage after commit is logged, not shown as a failed transfer.
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
+
+
+@transaction.atomic
+def transfer_apply(*, transfer: Transfer, actor: Employee) -> Transfer:
+    """Move the employee now; refuse (and stay scheduled) if the rules no longer hold."""
+    # Lock the transfer, then the employee: the daily run and a person must not both apply it.
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != Transfer.Status.SCHEDULED:
+        raise ValidationError(
+            _("Only scheduled transfers can be applied; this one is %(status)s.")
+            % {"status": transfer.get_status_display()}
+        )
+    employee = Employee.objects.select_for_update().get(pk=transfer.employee_id)
+    to_department = Department.objects.get(pk=transfer.to_department_id)
+    if employee.department_id != transfer.from_department_id:
+        raise ValidationError(
+            _("%(employee)s is no longer in the department the transfer was requested from.")
+            % {"employee": _employee_name(employee)}
+        )
+    transfer_move_check(employee=employee, to_department=to_department)
+    employee_department_check(to_department)
+    employee.department = to_department
+    mark_change(employee, actor=actor, reason=HISTORY_REASON.format(reason=transfer.reason))
+    employee.save(update_fields=["department", "updated_at"])
+    transfer.status = Transfer.Status.APPLIED
+    transfer.applied_at = timezone.now()
+    mark_change(transfer, actor=actor)
+    transfer.save(update_fields=["status", "applied_at", "updated_at"])
+    transfer.employee, transfer.to_department = employee, to_department
+    _notify_managers(transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, actor: Employee) -> Transfer:
+    """Cancel a scheduled transfer; applied or cancelled ones are refused."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != Transfer.Status.SCHEDULED:
+        raise ValidationError(
+            _("Only scheduled transfers can be cancelled; this one is %(status)s.")
+            % {"status": transfer.get_status_display()}
+        )
+    transfer.status = Transfer.Status.CANCELLED
+    transfer.cancelled_by = actor
+    transfer.cancelled_at = timezone.now()
+    mark_change(transfer, actor=actor)
+    transfer.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
+    return transfer
+
+
+def transfers_apply_due(*, today: datetime.date, actor: Employee) -> int:
+    """Apply every scheduled transfer due by ``today``, each in its own transaction.
+
+    Safe to run twice: applied ones are no longer scheduled. A refused one is logged and
+    skipped so one bad row does not hold up the rest.
+    """
+    applied = 0
+    for pk in list(transfers_due(today=today).values_list("pk", flat=True)):
+        try:
+            transfer_apply(transfer=Transfer(pk=pk), actor=actor)
+        except ValidationError as exc:
+            logger.warning("Transfer %s not applied: %s", pk, "; ".join(exc.messages))
+        else:
+            applied += 1
+    return applied
