@@ -1,0 +1,155 @@
+"""Batches of department moves: preview what each does, then apply all or none.
+
+The tree page collects moves without saving them. ``department_moves_preview``
+says, per move, what moves (departments, people), the old and new path and
+which managers above gain or lose these people; ``department_moves_apply``
+applies the whole batch atomically with a required reason, refusing it when
+the tree changed since the page read ``department_tree_version``.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from apps.org.models import Department, Employee
+from apps.org.selectors import department_subtree, employees_in_subtree
+from apps.org.services import department_move
+
+MAX_MOVES = 50
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class Move:
+    department: Department
+    parent: Department | None
+
+
+@dataclass
+class MovePreview:
+    department: Department
+    parent: Department | None
+    departments: int
+    employees: int
+    old_path: list[str]
+    new_path: list[str]
+    managers_losing: list[Employee] = field(default_factory=list)
+    managers_gaining: list[Employee] = field(default_factory=list)
+
+
+def department_tree_version() -> str:
+    """A token that changes whenever any department is created, changed or moved."""
+    stats = Department.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    raw = f"{stats['n']}:{stats['last'].isoformat() if stats['last'] else ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _chain(start: Department | None, overrides: dict, cache: dict) -> list[Department]:
+    """Ancestors of ``start`` (itself first) after the pending ``overrides`` of parents."""
+    chain: list[Department] = []
+    node = start
+    while node is not None:
+        if any(node.pk == seen.pk for seen in chain):
+            raise ValidationError(_("These moves would make a department its own ancestor."))
+        chain.append(node)
+        if node.pk in overrides:
+            parent = overrides[node.pk]
+            parent_id = parent.pk if parent is not None else None
+        else:
+            parent_id = node.parent_id
+        if parent_id is None:
+            break
+        if parent_id not in cache:
+            cache[parent_id] = Department.objects.select_related("manager").get(pk=parent_id)
+        node = cache[parent_id]
+    return chain
+
+
+def _managers(chain: Sequence[Department]) -> list[Employee]:
+    return [d.manager for d in chain if d.manager_id is not None]
+
+
+def _check_batch(moves: Sequence[Move]) -> None:
+    if not moves:
+        raise ValidationError(_("There are no moves to apply."))
+    if len(moves) > MAX_MOVES:
+        raise ValidationError(
+            _("At most %(limit)d moves can be applied at once.") % {"limit": MAX_MOVES}
+        )
+
+
+def department_moves_preview(*, moves: Sequence[Move]) -> list[MovePreview]:
+    """Describe each pending move in order, as if the earlier ones were applied."""
+    _check_batch(moves)
+    overrides: dict = {}
+    cache: dict = {}
+    previews = []
+    for move in moves:
+        department = Department.objects.select_related("manager", "parent").get(
+            pk=move.department.pk
+        )
+        target = move.parent
+        if target is not None:
+            target = Department.objects.select_related("manager").get(pk=target.pk)
+            if not target.is_active:
+                raise ValidationError(
+                    _("%(parent)s is inactive; a department cannot be placed under it.")
+                    % {"parent": target}
+                )
+        old_chain = _chain(department, overrides, cache)[1:]
+        new_chain = _chain(target, overrides, cache)
+        if any(node.pk == department.pk for node in new_chain):
+            raise ValidationError(
+                _("%(department)s cannot be moved under itself or one of its own sub-departments.")
+                % {"department": department}
+            )
+        overrides[department.pk] = target
+        old_managers, new_managers = _managers(old_chain), _managers(new_chain)
+        previews.append(
+            MovePreview(
+                department=department,
+                parent=target,
+                departments=department_subtree(department=department).count(),
+                employees=employees_in_subtree(department=department).count(),
+                old_path=[d.name for d in reversed(old_chain)],
+                new_path=[d.name for d in reversed(new_chain)],
+                managers_losing=[m for m in old_managers if m not in new_managers],
+                managers_gaining=[m for m in new_managers if m not in old_managers],
+            )
+        )
+    return previews
+
+
+@transaction.atomic
+def department_moves_apply(
+    *, moves: Sequence[Move], reason: str, actor: Employee | None, expected_version: str
+) -> list[Department]:
+    """Apply every move with ``reason`` in history, or none of them."""
+    _check_batch(moves)
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for these moves; it is kept in the history."))
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            _("The reason is too long (at most %(limit)d characters).") % {"limit": MAX_REASON}
+        )
+    # Lock every root row: concurrent batches and single moves serialise here, so the
+    # version compared below cannot change until this transaction ends.
+    list(Department.objects.select_for_update().filter(parent__isnull=True).values_list("pk"))
+    if department_tree_version() != expected_version:
+        raise ValidationError(
+            _(
+                "The organisation changed since you loaded this page. Reload it to see the "
+                "current tree; nothing was applied."
+            )
+        )
+    return [
+        department_move(
+            department=move.department, parent=move.parent, actor=actor, reason=reason.strip()
+        )
+        for move in moves
+    ]
