@@ -140,13 +140,16 @@ def main() -> None:
 
     from apps.org.models import Department, Employee
 
-    print(f"# seed_demo benchmark\n{machine()}\n")
     steps = []
     if args.fresh:
-        connection.close()
+        # Before anything connects: the database may not exist yet.
         recreate_database()
+        connection.close()
+        print(f"# seed_demo benchmark\n{machine()}\n")
         steps.append(("migrate (fresh database)", run(["migrate", "-v0"]), ""))
-    elif Department.objects.exists():
+    else:
+        print(f"# seed_demo benchmark\n{machine()}\n")
+    if not args.fresh and Department.objects.exists():
         sys.exit("The database is not empty: pass --fresh (drops it) or use a new one.")
     seed = run(
         [
