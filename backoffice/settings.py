@@ -220,6 +220,7 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "ENVIRONMENT": "apps.core.admin_site.environment_callback",
+    "DASHBOARD_CALLBACK": "apps.org.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

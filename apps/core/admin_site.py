@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +13,13 @@ def _can(perm: str) -> Any:
         return request.user.has_perm(perm)
 
     return check
+
+
+def _departments_active(request: HttpRequest) -> bool:
+    path = request.path
+    return path.startswith(reverse("admin:org_department_changelist")) and path != reverse(
+        "admin:org_department_chart"
+    )
 
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
@@ -37,6 +44,14 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
                     "title": _("Departments"),
                     "icon": "account_tree",
                     "link": reverse_lazy("admin:org_department_changelist"),
+                    "permission": _can("org.view_department"),
+                    # The chart lives under the department URLs; only one entry lights up.
+                    "active": _departments_active,
+                },
+                {
+                    "title": _("Org chart"),
+                    "icon": "lan",
+                    "link": reverse_lazy("admin:org_department_chart"),
                     "permission": _can("org.view_department"),
                 },
                 {

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -31,11 +32,13 @@ from apps.org.forms import (
 from apps.org.models import Department, Employee, Transfer
 from apps.org.roles import ROLE_LABELS
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
+from apps.org.views import DepartmentChartView
 
 
 @admin.register(Department)
 class DepartmentAdmin(SoftDeleteAdmin):
     form = DepartmentForm
+    list_before_template = "admin/org/department_chart_link.html"
     list_display = ("tree_name", "code", "manager", "direct_count", "subtree_count", "active_badge")
     list_display_links = ("tree_name",)
     list_filter = (("is_active", BooleanRadioFilter),)
@@ -46,6 +49,11 @@ class DepartmentAdmin(SoftDeleteAdmin):
     sortable_by = ()
     autocomplete_fields = ("parent", "manager")
     fields = ("name", "code", "parent", "manager", "description")
+
+    def get_urls(self) -> list[URLPattern]:
+        chart = self.admin_site.admin_view(DepartmentChartView.as_view(model_admin=self))
+        # Before the inherited ones: their "<path:object_id>/" would swallow "chart/".
+        return [path("chart/", chart, name="org_department_chart"), *super().get_urls()]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
         queryset = super().get_queryset(request)

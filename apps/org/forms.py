@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import UserChangeForm, UserCreationForm
-from unfold.widgets import INPUT_CLASSES, UnfoldAdminTextareaWidget
+from unfold.widgets import INPUT_CLASSES, UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from apps.core.admin import SafeAutocompleteSelect
+from apps.org.chart import DEPTH_MAX
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import departments_active
 from apps.org.services import (
@@ -108,3 +109,25 @@ class TransferRequestForm(forms.Form):
         effective_date = self.cleaned_data["effective_date"]
         transfer_date_check(effective_date=effective_date, today=timezone.localdate())
         return effective_date
+
+
+class DepartmentChartForm(forms.Form):
+    """The chart page's picker: a department autocomplete and a depth select (GET)."""
+
+    depth = forms.TypedChoiceField(
+        label=_("Levels"),
+        choices=[(n, str(n)) for n in range(1, DEPTH_MAX + 1)],
+        coerce=int,
+        widget=UnfoldAdminSelectWidget,
+    )
+
+    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any department, inactive included: the parent field has no limit_choices_to.
+        self.fields["root"] = forms.ModelChoiceField(
+            label=_("Department"),
+            queryset=Department.objects.all(),
+            required=False,
+            widget=SafeAutocompleteSelect(Department._meta.get_field("parent"), admin_site),
+        )
+        self.order_fields(["root", "depth"])

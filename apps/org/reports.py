@@ -1,0 +1,198 @@
+"""Reads behind the HR dashboard: headcount, hires, leavers, tenure, trend and salary bands.
+
+Every function runs a constant number of queries, whatever the number of employees
+or departments. Leavers come from simple-history: an employee's deactivation is the
+first ``is_active=False`` history row after their last ``is_active=True`` one.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from apps.org.models import Department, Employee
+from apps.org.selectors import employee_protected_fields, subtree_headcount_expression
+
+HistoricalEmployee = Employee.history.model
+DAYS_PER_YEAR = 365.25
+
+
+def dashboard_figures_allowed(*, user: Any) -> bool:
+    """Who sees the dashboard figures until apps.access arrives: readers of employees."""
+    return bool(user.has_perm("org.view_employee"))
+
+
+def dashboard_salaries_allowed(*, user: Any) -> bool:
+    """Salary bands follow the salary rule of the employee screens."""
+    return "salary" not in employee_protected_fields(user=user)
+
+
+def _deactivated_at() -> Subquery:
+    """Per outer Employee: when it last went inactive (NULL if never active in history)."""
+    # Nested: OuterRef("id") is the employee id of the history row being tested.
+    last_active = (
+        HistoricalEmployee.objects.filter(id=OuterRef("id"), is_active=True)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    first_inactive_after = (
+        HistoricalEmployee.objects.filter(
+            id=OuterRef("pk"), is_active=False, history_date__gt=Subquery(last_active)
+        )
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Subquery(first_inactive_after, output_field=DateTimeField())
+
+
+def _leavers() -> QuerySet[Employee]:
+    """Currently inactive employees, annotated with ``deactivated_at``."""
+    return Employee.objects.filter(is_active=False).annotate(deactivated_at=_deactivated_at())
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def headcount_summary(*, today: datetime.date) -> dict[str, Any]:
+    """Active headcount, hires in the last 30 and 90 days, average tenure in years (one query)."""
+    hired = Q(hire_date__lte=today)
+    tenure = ExpressionWrapper(Value(today) - F("hire_date"), output_field=DurationField())
+    row = Employee.objects.filter(is_active=True).aggregate(
+        active=Count("pk"),
+        hired_30=Count("pk", filter=hired & Q(hire_date__gt=today - datetime.timedelta(days=30))),
+        hired_90=Count("pk", filter=hired & Q(hire_date__gt=today - datetime.timedelta(days=90))),
+        tenure=Avg(tenure, filter=hired),
+    )
+    avg = row["tenure"]
+    years = None if avg is None else round(avg.total_seconds() / 86400 / DAYS_PER_YEAR, 1)
+    return {
+        "active": row["active"],
+        "hired_30": row["hired_30"],
+        "hired_90": row["hired_90"],
+        "tenure_years": years,
+    }
+
+
+def leavers_count(*, today: datetime.date, days: int = 90) -> int:
+    """Employees now inactive whose deactivation falls in the last ``days`` days."""
+    since = _day_start(today - datetime.timedelta(days=days - 1))
+    until = _day_start(today + datetime.timedelta(days=1))
+    return _leavers().filter(deactivated_at__gte=since, deactivated_at__lt=until).count()
+
+
+def _month_starts(*, today: datetime.date, months: int) -> list[datetime.date]:
+    first = today.replace(day=1)
+    starts = []
+    for back in range(months - 1, -1, -1):
+        index = first.year * 12 + first.month - 1 - back
+        starts.append(datetime.date(index // 12, index % 12 + 1, 1))
+    return starts
+
+
+def _as_date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date()
+    return value
+
+
+def headcount_trend(*, today: datetime.date, months: int = 12) -> list[dict[str, Any]]:
+    """Headcount at the end of each of the last ``months`` months (this one: today), two queries.
+
+    Month granularity: people hired up to the end of a month count for it, people whose
+    deactivation falls in it do not. Approximations: a missing hire date counts as hired
+    long ago; only the current deactivation counts (an earlier leave-and-return does not
+    dent the past); an inactive employee with no deactivation in history counts as never
+    employed.
+    """
+    hires = (
+        Employee.objects.filter(Q(hire_date__lte=today) | Q(hire_date__isnull=True))
+        .annotate(month=TruncMonth("hire_date"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    exits = (
+        _leavers()
+        .filter(Q(deactivated_at__lt=_day_start(today + datetime.timedelta(days=1))))
+        .annotate(month=TruncMonth("deactivated_at"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    hired_by_month = [(_as_date(r["month"]), r["n"]) for r in hires]
+    left_by_month = [(_as_date(r["month"]), r["n"]) for r in exits]
+    trend = []
+    for start in _month_starts(today=today, months=months):
+        hired = sum(n for month, n in hired_by_month if month is None or month <= start)
+        left = sum(n for month, n in left_by_month if month is None or month <= start)
+        trend.append({"month": start, "headcount": hired - left})
+    return trend
+
+
+def _top_level_departments() -> QuerySet[Department]:
+    """Children of the root(s), in tree order."""
+    return Department.objects.filter(level=1, is_active=True).order_by("tree_id", "lft")
+
+
+def headcount_by_top_department() -> list[dict[str, Any]]:
+    """Active employees in each top-level department's subtree (one query)."""
+    rows = _top_level_departments().annotate(headcount=subtree_headcount_expression())
+    return [{"name": d.name, "code": d.code, "headcount": d.headcount} for d in rows]
+
+
+def _subtree_salary(aggregate: type[Min] | type[Avg] | type[Max]) -> Subquery:
+    """A per-row subquery: ``aggregate`` of active salaries under the outer department."""
+    salaries = (
+        Employee.objects.filter(
+            is_active=True,
+            salary__isnull=False,
+            department__tree_id=OuterRef("tree_id"),
+            department__lft__gte=OuterRef("lft"),
+            department__lft__lte=OuterRef("rght"),
+        )
+        .order_by()
+        .values("department__tree_id")
+        .annotate(v=aggregate("salary"))
+        .values("v")
+    )
+    return Subquery(salaries, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def salary_bands_by_top_department() -> list[dict[str, Any]]:
+    """Lowest, average and highest active salary per top-level subtree (one query).
+
+    Only for users for whom ``dashboard_salaries_allowed`` holds.
+    """
+    rows = _top_level_departments().annotate(
+        low=_subtree_salary(Min), mean=_subtree_salary(Avg), high=_subtree_salary(Max)
+    )
+    cent = Decimal("0.01")
+    return [
+        {
+            "name": d.name,
+            "code": d.code,
+            "min": None if d.low is None else Decimal(d.low).quantize(cent),
+            "avg": None if d.mean is None else Decimal(d.mean).quantize(cent),
+            "max": None if d.high is None else Decimal(d.high).quantize(cent),
+        }
+        for d in rows
+    ]

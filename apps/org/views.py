@@ -1,0 +1,79 @@
+"""Admin pages that are not a model's list or form: the org chart."""
+
+import uuid
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from unfold.views import UnfoldModelAdminViewMixin
+
+from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
+from apps.org.forms import DepartmentChartForm
+from apps.org.models import Department
+
+
+class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
+    """The org chart: the selector's nested nodes, drawn as SVG by static/org/orgchart.js."""
+
+    title = _("Org chart")
+    permission_required = ("org.view_department",)
+    template_name = "admin/org/department_chart.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        root = self._root()
+        depth, depth_ok = self._depth()
+        form = DepartmentChartForm(
+            initial={"root": root, "depth": depth}, admin_site=self.model_admin.admin_site
+        )
+        return super().get_context_data(
+            **kwargs,
+            opts=Department._meta,
+            root=root,
+            depth=depth,
+            depth_ok=depth_ok,
+            form=form,
+            media=form.media,
+            chart=org_chart(root=root, depth=depth),
+            chart_labels=_chart_labels(),
+        )
+
+    def _root(self) -> Department | None:
+        raw = self.request.GET.get("root", "").strip()
+        if not raw:
+            return None
+        try:
+            pk = uuid.UUID(raw)
+        except ValueError as exc:
+            raise Http404(_("No such department.")) from exc
+        root = Department.objects.filter(pk=pk).first()
+        if root is None:
+            raise Http404(_("No such department."))
+        return root
+
+    def _depth(self) -> tuple[int, bool]:
+        """The requested depth clamped to 1..DEPTH_MAX; the default when it is not a number."""
+        raw = self.request.GET.get("depth", "").strip()
+        if not raw:
+            return DEPTH_DEFAULT, True
+        try:
+            requested = int(raw)
+        except ValueError:
+            return DEPTH_DEFAULT, False
+        depth = max(1, min(DEPTH_MAX, requested))
+        return depth, depth == requested
+
+
+def _chart_labels() -> dict[str, str]:
+    return {
+        "person": gettext("person"),
+        "people": gettext("people"),
+        "direct": gettext("direct"),
+        "noManager": gettext("No manager"),
+        "inactive": gettext("Inactive"),
+        "showMore": gettext("Open this subtree"),
+        "toggle": gettext("Click to collapse or expand"),
+        "empty": gettext("No departments to show."),
+        "collapsed": gettext("collapsed"),
+    }
