@@ -17,8 +17,9 @@ def _can(perm: str) -> Any:
 
 def _departments_active(request: HttpRequest) -> bool:
     path = request.path
-    return path.startswith(reverse("admin:org_department_changelist")) and path != reverse(
-        "admin:org_department_chart"
+    own_pages = (reverse("admin:org_department_chart"), reverse("admin:org_department_tree"))
+    return path.startswith(reverse("admin:org_department_changelist")) and not path.startswith(
+        own_pages
     )
 
 
@@ -42,11 +43,17 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "items": [
                 {
                     "title": _("Departments"),
-                    "icon": "account_tree",
+                    "icon": "table_rows",
                     "link": reverse_lazy("admin:org_department_changelist"),
                     "permission": _can("org.view_department"),
-                    # The chart lives under the department URLs; only one entry lights up.
+                    # The chart and tree live under the department URLs; only one entry lights up.
                     "active": _departments_active,
+                },
+                {
+                    "title": _("Department tree"),
+                    "icon": "account_tree",
+                    "link": reverse_lazy("admin:org_department_tree"),
+                    "permission": _can("org.view_department"),
                 },
                 {
                     "title": _("Org chart"),

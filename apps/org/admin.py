@@ -32,6 +32,7 @@ from apps.org.forms import (
 from apps.org.models import Department, Employee, Transfer
 from apps.org.roles import ROLE_LABELS
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
+from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView
 
 
@@ -53,7 +54,11 @@ class DepartmentAdmin(SoftDeleteAdmin):
     def get_urls(self) -> list[URLPattern]:
         chart = self.admin_site.admin_view(DepartmentChartView.as_view(model_admin=self))
         # Before the inherited ones: their "<path:object_id>/" would swallow "chart/".
-        return [path("chart/", chart, name="org_department_chart"), *super().get_urls()]
+        return [
+            path("chart/", chart, name="org_department_chart"),
+            *tree_urls(self),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
         queryset = super().get_queryset(request)

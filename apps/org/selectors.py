@@ -1,6 +1,7 @@
 """Reads with a rule: subtrees through the MPTT range, headcounts, protected fields."""
 
 import datetime
+import uuid
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -108,3 +109,32 @@ def transfers_due(*, today: datetime.date) -> QuerySet[Transfer]:
     return Transfer.objects.filter(
         status=Transfer.Status.SCHEDULED, effective_date__lte=today
     ).order_by("effective_date", "created_at")
+
+
+def department_search(*, query: str, limit: int) -> QuerySet[Department]:
+    """Departments whose name or code contains ``query``, by name, at most ``limit``."""
+    return (
+        Department.objects.filter(Q(name__icontains=query) | Q(code__icontains=query))
+        .order_by("name")
+        .only("name", "code", "is_active", "tree_id", "lft", "rght", "level")[:limit]
+    )
+
+
+def department_ancestor_ids(*, departments: list[Department]) -> dict[uuid.UUID, list[str]]:
+    """Every match's ancestors, root first, from one query over the MPTT ranges."""
+    if not departments:
+        return {}
+    ranges = Q(pk__in=[])
+    for d in departments:
+        ranges |= Q(tree_id=d.tree_id, lft__lt=d.lft, rght__gt=d.rght)
+    ancestors = list(
+        Department.objects.filter(ranges).order_by("lft").only("tree_id", "lft", "rght")
+    )
+    return {
+        d.pk: [
+            str(a.pk)
+            for a in ancestors
+            if a.tree_id == d.tree_id and a.lft < d.lft and a.rght > d.rght
+        ]
+        for d in departments
+    }
