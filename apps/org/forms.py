@@ -16,23 +16,12 @@ from apps.org.chart import DEPTH_MAX
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import departments_active
 from apps.org.services import (
+    EMPLOYEE_DETAIL_FIELDS,
     department_code_suggest,
     department_parent_check,
     employee_department_check,
 )
 from apps.org.transfers import transfer_date_check
-
-EMPLOYEE_DETAIL_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "employee_id",
-    "department",
-    "position",
-    "phone",
-    "hire_date",
-    "salary",
-)
 
 
 class DepartmentForm(forms.ModelForm):

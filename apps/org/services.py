@@ -24,22 +24,19 @@ REASON_DEACTIVATED = gettext_noop("Deactivated")
 REASON_RESTORED = gettext_noop("Restored")
 
 DEPARTMENT_EDITABLE = frozenset({"name", "code", "manager", "description"})
-EMPLOYEE_EDITABLE = frozenset(
-    {
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "employee_id",
-        "department",
-        "position",
-        "phone",
-        "hire_date",
-        "salary",
-        "is_staff",
-        "is_superuser",
-    }
+# The employee's own details, in form order; what services may change adds the account flags.
+EMPLOYEE_DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "employee_id",
+    "department",
+    "position",
+    "phone",
+    "hire_date",
+    "salary",
 )
+EMPLOYEE_EDITABLE = frozenset({"username", *EMPLOYEE_DETAIL_FIELDS, "is_staff", "is_superuser"})
 
 
 def _save_active_flag(obj: Any, *, active: bool, actor: Employee | None, reason: str) -> Any:
