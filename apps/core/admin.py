@@ -168,6 +168,7 @@ class BaseAdmin(
     list_per_page = 50
     warn_unsaved_form = True
     compressed_fields = True
+    confirm_template = "admin/core/confirm_soft_delete.html"
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -175,6 +176,47 @@ class BaseAdmin(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def confirmed_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action_name: str,
+        service: Callable[..., Model],
+        title: str,
+        question: str,
+        done: Callable[[int], str],
+    ) -> HttpResponse | None:
+        """Ask on a confirmation page, then call ``service(obj, actor)`` per row.
+
+        Each refusal (ValidationError) becomes an error message; the rest are applied.
+        """
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                self.confirm_template,
+                {
+                    **self.admin_site.each_context(request),
+                    "title": title,
+                    "question": question,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_name": action_name,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        applied = 0
+        for obj in queryset:
+            try:
+                service(obj, request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                applied += 1
+        if applied:
+            self.message_user(request, done(applied), messages.SUCCESS)
+        return None
 
     def changeform_view(
         self,
@@ -203,7 +245,6 @@ class SoftDeleteAdmin(BaseAdmin):
     """
 
     actions = ("deactivate_selected", "restore_selected")
-    confirm_template = "admin/core/confirm_soft_delete.html"
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
@@ -214,47 +255,10 @@ class SoftDeleteAdmin(BaseAdmin):
     def restore_object(self, obj: Model, actor: Any) -> Model:
         raise NotImplementedError
 
-    def _soft_action(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        *,
-        action_name: str,
-        service: Callable[..., Model],
-        title: str,
-        question: str,
-        done: Callable[[int], str],
-    ) -> HttpResponse | None:
-        if request.POST.get("post") != "yes":
-            return TemplateResponse(
-                request,
-                self.confirm_template,
-                {
-                    **self.admin_site.each_context(request),
-                    "title": title,
-                    "question": question,
-                    "queryset": queryset,
-                    "opts": self.model._meta,
-                    "action_name": action_name,
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        applied = 0
-        for obj in queryset:
-            try:
-                service(obj, request.user)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            else:
-                applied += 1
-        if applied:
-            self.message_user(request, done(applied), messages.SUCCESS)
-        return None
-
     @action(description=_("Deactivate selected"), permissions=["change"])
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         opts = self.model._meta
-        return self._soft_action(
+        return self.confirmed_action(
             request,
             queryset,
             action_name="deactivate_selected",
@@ -271,7 +275,7 @@ class SoftDeleteAdmin(BaseAdmin):
     @action(description=_("Restore selected"), permissions=["change"])
     def restore_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         opts = self.model._meta
-        return self._soft_action(
+        return self.confirmed_action(
             request,
             queryset,
             action_name="restore_selected",

@@ -298,38 +298,20 @@ class TransferAdmin(BaseAdmin):
 
     @action(description=_("Cancel selected"), permissions=["cancel"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        if request.POST.get("post") != "yes":
-            return TemplateResponse(
-                request,
-                "admin/core/confirm_soft_delete.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": _("Cancel transfers"),
-                    "question": _("Cancel these transfers? The employees stay where they are."),
-                    "queryset": queryset.select_related("employee", "to_department"),
-                    "opts": self.model._meta,
-                    "action_name": "cancel_selected",
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        cancelled = 0
-        for transfer in queryset:
-            try:
-                transfers.transfer_cancel(transfer=transfer, actor=request.user)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            else:
-                cancelled += 1
-        if cancelled:
-            self.message_user(
-                request,
-                ngettext(
-                    "Cancelled %(count)d transfer.", "Cancelled %(count)d transfers.", cancelled
-                )
-                % {"count": cancelled},
-                messages.SUCCESS,
-            )
-        return None
+        return self.confirmed_action(
+            request,
+            queryset.select_related("employee", "to_department"),
+            action_name="cancel_selected",
+            service=lambda transfer, actor: transfers.transfer_cancel(
+                transfer=transfer, actor=actor
+            ),
+            title=_("Cancel transfers"),
+            question=_("Cancel these transfers? The employees stay where they are."),
+            done=lambda n: (
+                ngettext("Cancelled %(count)d transfer.", "Cancelled %(count)d transfers.", n)
+                % {"count": n}
+            ),
+        )
 
 
 admin.site.unregister(Group)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from apps.core.history import mark_change
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import transfers_due
-from apps.org.services import employee_department_check
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +163,6 @@ def transfer_apply(*, transfer: Transfer, actor: Employee) -> Transfer:
             % {"employee": _employee_name(employee)}
         )
     transfer_move_check(employee=employee, to_department=to_department)
-    employee_department_check(to_department)
     employee.department = to_department
     mark_change(employee, actor=actor, reason=HISTORY_REASON.format(reason=transfer.reason))
     employee.save(update_fields=["department", "updated_at"])
