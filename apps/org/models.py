@@ -46,9 +46,11 @@ class Department(MPTTModel, BaseModel):
     description = models.TextField(_("description"), blank=True, max_length=2000)
 
     # Declared explicitly: simple-history builds its model before mptt would add them.
+    # No index of its own on tree_id: the (tree_id, lft) index serves it, and every
+    # index costs a write per renumbered row when a subtree moves (docs/benchmarks.md).
     lft = models.PositiveIntegerField(editable=False)
     rght = models.PositiveIntegerField(editable=False)
-    tree_id = models.PositiveIntegerField(db_index=True, editable=False)
+    tree_id = models.PositiveIntegerField(editable=False)
     level = models.PositiveIntegerField(editable=False)
 
     history = history(excluded_fields=["lft", "rght", "tree_id", "level"])

@@ -36,7 +36,9 @@ from apps.org.selectors import (
 )
 
 MAX_BODY = 100 * 1024
+# Two Latin characters, but one CJK character is already a useful query (财 finds 财务部).
 SEARCH_MIN = 2
+SEARCH_MIN_WIDE = 1
 SEARCH_MAX = 100
 SEARCH_LIMIT = 20
 
@@ -139,7 +141,8 @@ class DepartmentTreeSearchView(JsonAdminView):
 
     def get(self, request: HttpRequest) -> JsonResponse:
         query = request.GET.get("q", "").strip()
-        if not SEARCH_MIN <= len(query) <= SEARCH_MAX:
+        minimum = SEARCH_MIN if query.isascii() else SEARCH_MIN_WIDE
+        if not minimum <= len(query) <= SEARCH_MAX:
             raise BadRequest(
                 gettext("Search with %(min)d to %(max)d characters.")
                 % {"min": SEARCH_MIN, "max": SEARCH_MAX}

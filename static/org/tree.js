@@ -53,7 +53,7 @@
     const L = state.labels;
     const toggle = h("button", {
       type: "button", class: "dept-toggle", "aria-expanded": "false", title: L.expand,
-      "data-testid": "tree-toggle",
+      "aria-label": `${L.expand}: ${data.name}`, "data-testid": "tree-toggle",
     });
     toggle.textContent = data.has_children ? "▸" : "·";
     const row = h("div", { class: "dept-node-row" }, [
@@ -71,7 +71,7 @@
       state.canMove
         ? h("button", {
           type: "button", class: "dept-meta ml-auto underline", "data-testid": "tree-move-to",
-          text: L.moveTo, onclick: () => openMoveDialog(data.id),
+          "aria-label": `${L.moveTo} ${data.name}`, text: L.moveTo, onclick: () => openMoveDialog(data.id),
         })
         : null,
     ]);
@@ -317,7 +317,8 @@
     const run = debounce(async () => {
       const q = input.value.trim();
       list.textContent = "";
-      if (q.length < 2) { list.hidden = true; return; }
+      // Same minimum as the server: two Latin characters, or one CJK (non-ASCII) one.
+      if (q.length < (/^[\x00-\x7f]*$/.test(q) ? 2 : 1)) { list.hidden = true; return; }
       let data;
       try {
         data = await getJson(`${page.dataset.searchUrl}?q=${encodeURIComponent(q)}`);

@@ -157,3 +157,41 @@ def test_search_expands_the_path_and_highlights_the_match(page: Page, log_in, ma
     dsy = page.locator("li.dept-node.is-highlighted")
     expect(dsy).to_contain_text("Design Systems")
     expect(dsy).to_be_visible()
+
+
+def test_keyboard_only_move_under_a_chinese_named_department(
+    page: Page, shot, log_in, make_user, org
+):
+    """No mouse: Enter on the buttons, typing in the dialog, Tab to the result, Enter."""
+    make_user("hr")
+    shared = department_create(actor=None, name="财务共享中心", code="CWGX", parent=org["fin"])
+    log_in(page, "hr")
+    page.goto("/admin/org/department/tree/")
+    expect(node(page, org["bog"])).to_be_visible()
+    row(page, org["bog"]).get_by_test_id("tree-toggle").focus()
+    page.keyboard.press("Enter")
+    expect(node(page, org["eng"])).to_be_visible()
+
+    move_to = row(page, org["eng"]).get_by_role("button", name="Move to… Engineering")
+    move_to.focus()
+    page.keyboard.press("Enter")
+    search = page.get_by_test_id("tree-move-search")
+    expect(search).to_be_focused()
+    page.keyboard.type("财")  # one CJK character is a whole query
+    result = page.get_by_test_id("tree-move-results").get_by_test_id("tree-search-result")
+    expect(result).to_have_text("财务共享中心 (CWGX)")
+    page.keyboard.press("Tab")
+    expect(result).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("tree-pending-move")).to_contain_text("Engineering → under 财务共享中心")
+
+    page.get_by_test_id("tree-preview").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("tree-preview-move")).to_contain_text("Finance › 财务共享中心")
+    shot("01-keyboard-preview-cjk")
+    page.get_by_test_id("tree-reason").focus()
+    page.keyboard.type("Shared services take over engineering budgets")
+    page.get_by_test_id("tree-save").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("tree-success")).to_be_visible()
+    assert Department.objects.get(pk=org["eng"].pk).parent_id == shared.pk

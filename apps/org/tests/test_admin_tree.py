@@ -146,7 +146,13 @@ def test_search_returns_at_most_twenty(hr_client, tree):
     assert len(hr_client.get(SEARCH, {"q": "team"}).json()["results"]) == 20
 
 
-@pytest.mark.parametrize("q", ["", "a", " b ", "x" * 101])
+def test_one_cjk_character_is_enough_to_search(hr_client, tree):
+    department_create(actor=None, name="财务部", code="CWB", parent=tree["fin"])
+    results = hr_client.get(SEARCH, {"q": "财"}).json()["results"]
+    assert [r["code"] for r in results] == ["CWB"]
+
+
+@pytest.mark.parametrize("q", ["", "a", " b ", "x" * 101, "财" * 101])
 def test_search_refuses_too_short_or_long_queries(hr_client, tree, q):
     response = hr_client.get(SEARCH, {"q": q})
     assert response.status_code == 400
