@@ -183,7 +183,9 @@ def test_keyboard_only_move_under_a_chinese_named_department(
     page.keyboard.press("Tab")
     expect(result).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("tree-pending-move")).to_contain_text("Engineering → under 财务共享中心")
+    expect(page.get_by_test_id("tree-pending-move")).to_contain_text(
+        "Engineering → under 财务共享中心"
+    )
 
     page.get_by_test_id("tree-preview").focus()
     page.keyboard.press("Enter")
