@@ -14,7 +14,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def roles(db):
-    from apps.org.roles import roles_ensure
+    from apps.access.roles import roles_ensure
 
     return roles_ensure()
 
@@ -28,8 +28,13 @@ def root_department(db):
 
 @pytest.fixture
 def make_user(db, roles, root_department):
-    """Create a staff user in a role group: make_user("hr")."""
-    from apps.org.roles import ADMINISTRATOR, AUDITOR, HR, MANAGER, SECURITY_OFFICER, STAFF
+    """Create a staff user holding a role: make_user("hr").
+
+    The role comes from a role assignment made by the system: organisation-wide, except
+    the manager's, which covers the subtree of their department (the root by default).
+    """
+    from apps.access.roles import ADMINISTRATOR, AUDITOR, HR, MANAGER, SECURITY_OFFICER, STAFF
+    from apps.access.services import assignment_create
     from apps.org.services import employee_create
 
     by_persona = {
@@ -41,7 +46,7 @@ def make_user(db, roles, root_department):
         "staff": STAFF,
     }
 
-    def make(persona: str, *, department=None, username: str | None = None):
+    def make(persona: str, *, department=None, username: str | None = None, scope=None):
         user = employee_create(
             actor=None,
             username=username or persona,
@@ -52,7 +57,11 @@ def make_user(db, roles, root_department):
             is_staff=True,
             is_superuser=persona == "admin",
         )
-        user.groups.add(roles[by_persona[persona]])
+        role = by_persona[persona]
+        scoped = scope or (user.department if role == MANAGER else None)
+        assignment_create(
+            actor=None, user=user, role=roles[role], department=scoped, reason="test persona"
+        )
         return user
 
     return make

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "apps.core",
     "apps.org",
+    "apps.access",
 ]
 
 MIDDLEWARE = [
@@ -104,10 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Employee"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
-]
+# One backend answers every permission question, guardian's object grants included
+# (apps.access.scope); guardian's own backend would re-check them with more queries.
+AUTHENTICATION_BACKENDS = ["apps.access.backends.AccessBackend"]
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -152,6 +153,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "apply-due-transfers": {
         "task": "apps.org.tasks.apply_due_transfers",
         "schedule": crontab(hour=0, minute=5),
+    },
+    # Rights follow the validity window at every check; this only logs expiries and keeps
+    # group membership (shown in lists) in line, so a few minutes of lag are harmless.
+    "tidy-role-assignments": {
+        "task": "apps.access.tasks.tidy_assignments",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

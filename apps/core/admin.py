@@ -218,6 +218,60 @@ class BaseAdmin(
             self.message_user(request, done(applied), messages.SUCCESS)
         return None
 
+    def form_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        form: Any,
+        action_name: str,
+        title: str,
+        intro: str,
+        submit_label: str,
+        submit_testid: str,
+        service: Callable[[Model, dict], Model],
+        done: Callable[[int], str],
+        media: Any = None,
+    ) -> HttpResponse | None:
+        """Ask for ``form`` on an intermediate page, then call ``service(obj, cleaned_data)``.
+
+        Each refusal (ValidationError) becomes an error message naming the object.
+        """
+        if not (request.POST.get("post") == "yes" and form.is_valid()):
+            return TemplateResponse(
+                request,
+                "admin/core/action_form.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": title,
+                    "intro": intro,
+                    "submit_label": submit_label,
+                    "submit_testid": submit_testid,
+                    "form": form,
+                    "media": media or self.media + form.media,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_name": action_name,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        applied = 0
+        for obj in queryset:
+            try:
+                service(obj, form.cleaned_data)
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    gettext("%(object)s: %(reason)s")
+                    % {"object": obj, "reason": "; ".join(exc.messages)},
+                    messages.ERROR,
+                )
+            else:
+                applied += 1
+        if applied:
+            self.message_user(request, done(applied), messages.SUCCESS)
+        return None
+
     def changeform_view(
         self,
         request: HttpRequest,

@@ -2,24 +2,19 @@
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
+from django.utils.translation import ngettext, pgettext_lazy
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm
 
+from apps.access.admin_mixins import ScopedAdminMixin
 from apps.core.admin import BaseAdmin, SoftDeleteAdmin, adopt_saved
 from apps.org import services, transfers
 from apps.org.filters import DepartmentSubtreeFilter
@@ -30,14 +25,13 @@ from apps.org.forms import (
     TransferRequestForm,
 )
 from apps.org.models import Department, Employee, Transfer
-from apps.org.roles import ROLE_LABELS
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView
 
 
 @admin.register(Department)
-class DepartmentAdmin(SoftDeleteAdmin):
+class DepartmentAdmin(ScopedAdminMixin, SoftDeleteAdmin):
     form = DepartmentForm
     list_before_template = "admin/org/department_chart_link.html"
     list_display = ("tree_name", "code", "manager", "direct_count", "subtree_count", "active_badge")
@@ -105,7 +99,7 @@ class DepartmentAdmin(SoftDeleteAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
+class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
     form = EmployeeChangeForm
     add_form = EmployeeCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -158,11 +152,12 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
         return set(employee_protected_fields(user=request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Employee | None = None) -> list[str]:
-        readonly = list(super().get_readonly_fields(request, obj))
+        # Roles come from role assignments (their own screen, rules and log); the groups
+        # shown here only mirror them. Only superusers hand out superuser status or raw
+        # permissions.
+        readonly = [*super().get_readonly_fields(request, obj), "groups"]
         if not request.user.is_superuser:
-            # Only superusers hand out superuser status, roles or raw permissions until
-            # role assignments with their own rules exist.
-            readonly += ["is_superuser", "groups", "user_permissions"]
+            readonly += ["is_superuser", "user_permissions"]
         return readonly
 
     @display(description=pgettext_lazy("person", "name"), ordering="last_name")
@@ -198,51 +193,29 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteAdmin):
     @action(description=_("Transfer…"), permissions=["transfer"])
     def transfer_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         submitted = request.POST.get("post") == "yes"
-        form = TransferRequestForm(request.POST if submitted else None, admin_site=self.admin_site)
-        if not (submitted and form.is_valid()):
-            return TemplateResponse(
-                request,
-                "admin/org/transfer_request.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": _("Transfer employees"),
-                    "form": form,
-                    "media": self.media + form.media,
-                    "queryset": queryset,
-                    "opts": self.model._meta,
-                    "action_name": "transfer_selected",
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        requested = 0
-        for employee in queryset:
-            try:
-                transfers.transfer_request(
-                    employee=employee, actor=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                self.message_user(
-                    request,
-                    gettext("%(employee)s not transferred: %(reason)s")
-                    % {"employee": employee, "reason": "; ".join(exc.messages)},
-                    messages.ERROR,
-                )
-            else:
-                requested += 1
-        if requested:
-            self.message_user(
-                request,
-                ngettext(
-                    "Requested %(count)d transfer.", "Requested %(count)d transfers.", requested
-                )
-                % {"count": requested},
-                messages.SUCCESS,
-            )
-        return None
+        return self.form_action(
+            request,
+            queryset,
+            form=TransferRequestForm(
+                request.POST if submitted else None, admin_site=self.admin_site
+            ),
+            action_name="transfer_selected",
+            title=_("Transfer employees"),
+            intro=_("Transfer these employees to another department:"),
+            submit_label=_("Request transfer"),
+            submit_testid="confirm-transfer",
+            service=lambda employee, data: transfers.transfer_request(
+                employee=employee, actor=request.user, **data
+            ),
+            done=lambda n: (
+                ngettext("Requested %(count)d transfer.", "Requested %(count)d transfers.", n)
+                % {"count": n}
+            ),
+        )
 
 
 @admin.register(Transfer)
-class TransferAdmin(BaseAdmin):
+class TransferAdmin(ScopedAdminMixin, BaseAdmin):
     """Read-only list of transfers; they are requested from the employee list."""
 
     list_display = (
@@ -312,18 +285,3 @@ class TransferAdmin(BaseAdmin):
                 % {"count": n}
             ),
         )
-
-
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class RoleAdmin(DjangoGroupAdmin, ModelAdmin):
-    """Role groups in the unfold look; the access issue adds assignments and scope."""
-
-    list_display = ("name", "label")
-    search_fields = ("name",)
-
-    @display(description=_("role"))
-    def label(self, obj: Group) -> str:
-        return str(ROLE_LABELS.get(obj.name, obj.name))

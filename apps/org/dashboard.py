@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from apps.access import scope
 from apps.org import reports
+from apps.org.models import Department, Employee
 
 # Chart.js options: unfold's defaults draw 4-pixel bars, too thin for a handful of departments.
 _GRID = {"grid": {"drawTicks": False}, "border": {"width": 0}, "ticks": {"color": "#9ca3af"}}
@@ -31,8 +33,8 @@ def _chart(
     return json.dumps({"labels": labels, "datasets": datasets}), json.dumps(options)
 
 
-def _trend(today: Any) -> dict[str, str]:
-    trend = reports.headcount_trend(today=today)
+def _trend(today: Any, within: reports.ReportScope) -> dict[str, str]:
+    trend = reports.headcount_trend(today=today, within=within)
     data, options = _chart(
         [formats.date_format(row["month"], "M Y") for row in trend],
         [
@@ -48,8 +50,8 @@ def _trend(today: Any) -> dict[str, str]:
     return {"data": data, "options": options}
 
 
-def _by_department() -> dict[str, str]:
-    rows = reports.headcount_by_top_department()
+def _by_department(within: reports.ReportScope) -> dict[str, str]:
+    rows = reports.headcount_by_top_department(within=within)
     data, options = _chart(
         [row["name"] for row in rows],
         [
@@ -63,8 +65,8 @@ def _by_department() -> dict[str, str]:
     return {"data": data, "options": options}
 
 
-def _salaries() -> dict[str, str]:
-    rows = reports.salary_bands_by_top_department()
+def _salaries(within: reports.ReportScope) -> dict[str, str]:
+    rows = reports.salary_bands_by_top_department(within=within)
     series = [
         ("min", gettext("Lowest"), "var(--color-primary-300)"),
         ("avg", gettext("Average"), "var(--color-primary-600)"),
@@ -92,7 +94,15 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         context["dashboard"] = {"figures": False}
         return context
     today = timezone.localdate()
-    summary = reports.headcount_summary(today=today)
+    # Figures cover the people the user may see; the breakdown is under their subtree(s).
+    roots = scope.scope_roots_q(user, "org.view_department")
+    within = reports.ReportScope(
+        people=scope.restrict(user, "org.view_employee", Employee.objects.all()),
+        roots=Department.objects.filter(parent__isnull=True)
+        if roots is None
+        else Department.objects.filter(roots),
+    )
+    summary = reports.headcount_summary(today=today, within=within)
     dashboard: dict[str, Any] = {
         "figures": True,
         "cards": [
@@ -101,7 +111,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
             {"title": gettext("New hires, last 90 days"), "value": summary["hired_90"]},
             {
                 "title": gettext("Leavers, last 90 days"),
-                "value": reports.leavers_count(today=today, days=90),
+                "value": reports.leavers_count(today=today, days=90, within=within),
             },
             {
                 "title": gettext("Average tenure"),
@@ -111,9 +121,16 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
                 % {"years": formats.number_format(summary["tenure_years"], 1)},
             },
         ],
-        "trend": _trend(today),
-        "departments": _by_department(),
-        "salaries": _salaries() if reports.dashboard_salaries_allowed(user=user) else None,
+        "trend": _trend(today, within),
+        "departments": _by_department(within),
+        "salaries": _salaries(
+            reports.ReportScope(
+                people=scope.restrict(user, "org.view_salary", Employee.objects.all()),
+                roots=within.roots,
+            )
+        )
+        if reports.dashboard_salaries_allowed(user=user)
+        else None,
     }
     context["dashboard"] = dashboard
     return context

@@ -27,7 +27,6 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
-from apps.org import roles
 from apps.org.codes import code_from_index, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.services import department_create, employee_id_next, employee_system_account
@@ -52,16 +51,14 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
+    DemoAccount("admin", "Ada", "Admin", "Administrator", "BOG", "Administrator", superuser=True),
+    DemoAccount("hr", "Hannah", "Reed", "HR", "POP", "HR Partner"),
     DemoAccount(
-        "admin", "Ada", "Admin", roles.ADMINISTRATOR, "BOG", "Administrator", superuser=True
+        "manager", "Marcus", "Chen", "Manager", "ENG", "Head of Engineering", manages="ENG"
     ),
-    DemoAccount("hr", "Hannah", "Reed", roles.HR, "POP", "HR Partner"),
-    DemoAccount(
-        "manager", "Marcus", "Chen", roles.MANAGER, "ENG", "Head of Engineering", manages="ENG"
-    ),
-    DemoAccount("security", "Sam", "Ortiz", roles.SECURITY_OFFICER, "SEC", "Security Officer"),
-    DemoAccount("auditor", "Alice", "Wong", roles.AUDITOR, "LGL", "Internal Auditor"),
-    DemoAccount("staff", "Steve", "Park", roles.STAFF, "ST", "Support Agent"),
+    DemoAccount("security", "Sam", "Ortiz", "Security officer", "SEC", "Security Officer"),
+    DemoAccount("auditor", "Alice", "Wong", "Auditor", "LGL", "Internal Auditor"),
+    DemoAccount("staff", "Steve", "Park", "Staff", "ST", "Support Agent"),
 )
 
 
@@ -325,7 +322,6 @@ def _seed_demo_employees(actor: Employee, summary: SeedSummary) -> None:
 
 
 def _seed_accounts(password: str, actor: Employee, summary: SeedSummary) -> None:
-    groups = roles.roles_ensure()
     # The accounts share one password: hash it once (each hash is ~0.5-1 s of PBKDF2).
     hashed = ""
     for account in DEMO_ACCOUNTS:
@@ -355,7 +351,6 @@ def _seed_accounts(password: str, actor: Employee, summary: SeedSummary) -> None
             user.password = hashed
             user._history_user = actor
             user.save()
-        user.groups.set([groups[account.role]])
         if account.manages:
             Department.objects.filter(code=account.manages).exclude(manager=user).update(
                 manager=user

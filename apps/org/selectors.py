@@ -111,25 +111,29 @@ def transfers_due(*, today: datetime.date) -> QuerySet[Transfer]:
     ).order_by("effective_date", "created_at")
 
 
-def department_search(*, query: str, limit: int) -> QuerySet[Department]:
-    """Departments whose name or code contains ``query``, by name, at most ``limit``."""
+def department_search(
+    *, query: str, limit: int, within: QuerySet[Department] | None = None
+) -> QuerySet[Department]:
+    """Departments (of ``within``, default all) whose name or code contains ``query``."""
+    departments = Department.objects.all() if within is None else within
     return (
-        Department.objects.filter(Q(name__icontains=query) | Q(code__icontains=query))
+        departments.filter(Q(name__icontains=query) | Q(code__icontains=query))
         .order_by("name")
         .only("name", "code", "is_active", "tree_id", "lft", "rght", "level")[:limit]
     )
 
 
-def department_ancestor_ids(*, departments: list[Department]) -> dict[uuid.UUID, list[str]]:
-    """Every match's ancestors, root first, from one query over the MPTT ranges."""
+def department_ancestor_ids(
+    *, departments: list[Department], within: QuerySet[Department] | None = None
+) -> dict[uuid.UUID, list[str]]:
+    """Every match's ancestors (of ``within``), root first, in one query over the MPTT ranges."""
     if not departments:
         return {}
     ranges = Q(pk__in=[])
     for d in departments:
         ranges |= Q(tree_id=d.tree_id, lft__lt=d.lft, rght__gt=d.rght)
-    ancestors = list(
-        Department.objects.filter(ranges).order_by("lft").only("tree_id", "lft", "rght")
-    )
+    candidates = Department.objects.all() if within is None else within
+    ancestors = list(candidates.filter(ranges).order_by("lft").only("tree_id", "lft", "rght"))
     return {
         d.pk: [
             str(a.pk)

@@ -47,6 +47,21 @@ def _save_active_flag(obj: Any, *, active: bool, actor: Employee | None, reason:
     return obj
 
 
+def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
+    """Refuse a person acting on ``obj`` without ``perm`` there.
+
+    The auth backend applies the scope (a manager's department subtree), so this one
+    call keeps every entry point (admin, tree page, actions) inside it. No actor, or
+    the system account, is the system acting on someone's earlier, checked request.
+    """
+    if actor is None or actor.username == SYSTEM_USERNAME:
+        return
+    if not actor.has_perm(perm, obj):
+        if isinstance(obj, Department):
+            raise ValidationError(_("That department is outside the ones you may change."))
+        raise ValidationError(_("That record is outside the ones you may change."))
+
+
 # --- Departments -----------------------------------------------------------------
 
 
@@ -96,6 +111,8 @@ def department_create(
     description: str = "",
 ) -> Department:
     """Create a department; the code is suggested from the name when blank."""
+    if parent is not None:
+        authorize(actor, "org.add_department", parent)
     department = Department(
         name=name.strip(),
         code=code or department_code_suggest(name=name),
@@ -122,6 +139,7 @@ def department_update(
         )
     # Lock the row so two editors cannot interleave a move and an edit.
     current = Department.objects.select_for_update().get(pk=department.pk)
+    authorize(actor, "org.change_department", current)
     new_parent = changes.pop("parent", current.parent)
     if new_parent != current.parent:
         current = department_move(department=current, parent=new_parent, actor=actor, reason=reason)
@@ -142,8 +160,10 @@ def department_move(
     """Re-parent a department and its subtree; refuse cycles and inactive targets."""
     # Fresh tree coordinates under a lock: a concurrent move may have shifted them.
     department = Department.objects.select_for_update().get(pk=department.pk)
+    authorize(actor, "org.change_department", department)
     if parent is not None:
         parent = Department.objects.get(pk=parent.pk)
+        authorize(actor, "org.change_department", parent)
     department_parent_check(department=department, parent=parent)
     department.parent = parent
     mark_change(department, actor=actor, reason=reason or REASON_MOVED)
@@ -155,6 +175,7 @@ def department_move(
 def department_deactivate(*, department: Department, actor: Employee | None) -> Department:
     """Deactivate a department; refuse while it has active employees or sub-departments."""
     department = Department.objects.select_for_update().get(pk=department.pk)
+    authorize(actor, "org.change_department", department)
     if not department.is_active:
         return department
     blockers = department_deactivation_blockers(department=department)
@@ -174,6 +195,7 @@ def department_deactivate(*, department: Department, actor: Employee | None) -> 
 def department_restore(*, department: Department, actor: Employee | None) -> Department:
     """Reactivate a department; its parent must be active first."""
     department = Department.objects.select_for_update().get(pk=department.pk)
+    authorize(actor, "org.change_department", department)
     if department.is_active:
         return department
     if department.parent_id and not Department.objects.get(pk=department.parent_id).is_active:
@@ -243,6 +265,8 @@ def employee_create(
     is_superuser: bool = False,
 ) -> Employee:
     """Create an employee account; without a password the account cannot log in yet."""
+    if department is not None:
+        authorize(actor, "org.add_employee", department)
     employee_department_check(department)
     employee = Employee(
         username=username,
@@ -274,7 +298,13 @@ def employee_update(*, employee: Employee, actor: Employee | None, **changes: An
             _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     current = Employee.objects.select_for_update().get(pk=employee.pk)
+    authorize(actor, "org.change_employee", current)
+    if "salary" in changes and changes["salary"] != current.salary:
+        authorize(actor, "org.change_salary", current)
     if "department" in changes and changes["department"] != current.department:
+        if changes["department"] is not None:
+            # Into a department where the actor may change employees, never out of scope.
+            authorize(actor, "org.change_employee", changes["department"])
         employee_department_check(changes["department"])
     for field, value in changes.items():
         setattr(current, field, value)
@@ -285,6 +315,7 @@ def employee_update(*, employee: Employee, actor: Employee | None, **changes: An
 def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employee:
     """Deactivate an account: it can no longer log in; its records stay."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    authorize(actor, "org.change_employee", employee)
     if actor is not None and actor.pk == employee.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     if not employee.is_active:
@@ -296,6 +327,7 @@ def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employ
 def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
     """Reactivate an account; its department must be active."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    authorize(actor, "org.change_employee", employee)
     if employee.is_active:
         return employee
     if employee.department_id:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.core.history import mark_change
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import transfers_due
+from apps.org.services import authorize
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ def transfer_request(
     # Lock the employee: two requests at once must not both pass the "none pending" check.
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     to_department = Department.objects.get(pk=to_department.pk)
+    authorize(actor, "org.add_transfer", employee)
+    authorize(actor, "org.add_transfer", to_department)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason for the transfer."))
@@ -150,6 +153,7 @@ def transfer_apply(*, transfer: Transfer, actor: Employee) -> Transfer:
     """Move the employee now; refuse (and stay scheduled) if the rules no longer hold."""
     # Lock the transfer, then the employee: the daily run and a person must not both apply it.
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    authorize(actor, "org.change_transfer", transfer)
     if transfer.status != Transfer.Status.SCHEDULED:
         raise ValidationError(
             _("Only scheduled transfers can be applied; this one is %(status)s.")
@@ -179,6 +183,7 @@ def transfer_apply(*, transfer: Transfer, actor: Employee) -> Transfer:
 def transfer_cancel(*, transfer: Transfer, actor: Employee) -> Transfer:
     """Cancel a scheduled transfer; applied or cancelled ones are refused."""
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    authorize(actor, "org.change_transfer", transfer)
     if transfer.status != Transfer.Status.SCHEDULED:
         raise ValidationError(
             _("Only scheduled transfers can be cancelled; this one is %(status)s.")

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
+from apps.access import scope
 from apps.org.models import Department
 from apps.org.moves import (
     MAX_MOVES,
@@ -76,6 +77,11 @@ def _uuid(raw: Any) -> uuid.UUID:
         raise BadRequest(gettext("“%(id)s” is not a valid department id.") % {"id": raw}) from exc
 
 
+def _visible(request: HttpRequest) -> QuerySet[Department]:
+    """The departments this user may see: the tree, search and moves stay inside them."""
+    return scope.restrict(request.user, "org.view_department", Department.objects.all())
+
+
 class JsonAdminView(UnfoldModelAdminViewMixin, View):
     """An admin JSON endpoint: refusals and bad input answer in JSON, never HTML."""
 
@@ -122,16 +128,21 @@ class DepartmentTreeChildrenView(JsonAdminView):
     """GET ?parent=<uuid>: the children of one node, in one query; without parent, the roots."""
 
     def get(self, request: HttpRequest) -> JsonResponse:
+        visible = _visible(request)
         if "parent" not in request.GET:
-            roots = _nodes(Department.objects.filter(parent__isnull=True))
+            # Everyone's roots: the organisation's, or the tops of the subtrees in scope.
+            tops = scope.scope_roots_q(request.user, "org.view_department")
+            roots = _nodes(
+                visible.filter(parent__isnull=True) if tops is None else visible.filter(tops)
+            )
             return JsonResponse({"parent": None, "children": [_node(d) for d in roots]})
         try:
             parent = _uuid(request.GET["parent"])
         except BadRequest:
             return _not_found()
-        children = [_node(d) for d in _nodes(Department.objects.filter(parent_id=parent))]
-        # Only an empty answer needs telling apart from an unknown parent.
-        if not children and not Department.objects.filter(pk=parent).exists():
+        children = [_node(d) for d in _nodes(visible.filter(parent_id=parent))]
+        # Only an empty answer needs telling apart from an unknown (or unseen) parent.
+        if not children and not visible.filter(pk=parent).exists():
             return _not_found()
         return JsonResponse({"parent": str(parent), "children": children})
 
@@ -147,8 +158,9 @@ class DepartmentTreeSearchView(JsonAdminView):
                 gettext("Search with %(min)d to %(max)d characters.")
                 % {"min": SEARCH_MIN, "max": SEARCH_MAX}
             )
-        matches = list(department_search(query=query, limit=SEARCH_LIMIT))
-        paths = department_ancestor_ids(departments=matches)
+        visible = _visible(request)
+        matches = list(department_search(query=query, limit=SEARCH_LIMIT, within=visible))
+        paths = department_ancestor_ids(departments=matches, within=visible)
         return JsonResponse(
             {
                 "results": [
@@ -197,7 +209,7 @@ class MovesView(JsonAdminView):
             parent = item["parent"]
             pairs.append((_uuid(item["department"]), None if parent is None else _uuid(parent)))
         ids = {pk for pair in pairs for pk in pair if pk is not None}
-        found = Department.objects.select_related("manager").in_bulk(ids)
+        found = _visible(self.request).select_related("manager").in_bulk(ids)
         unknown = ids - found.keys()
         if unknown:
             raise BadRequest(

@@ -17,7 +17,7 @@ SEARCH = reverse("admin:org_department_tree_search")
 PREVIEW = reverse("admin:org_department_tree_preview")
 APPLY = reverse("admin:org_department_tree_apply")
 # Session, user, and the user's and groups' permissions: every admin request reads them.
-AUTH_QUERIES = 4
+AUTH_QUERIES = 3
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.access.demo import demo_roles_assign
 from apps.org.demo import DEMO_ACCOUNTS, demo_seed
 
 DEFAULT_PASSWORD = "backoffice-demo"
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             departments=options["departments"],
             employees=options["employees"],
         )
+        demo_roles_assign()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

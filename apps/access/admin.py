@@ -1,0 +1,161 @@
+"""Roles, role assignments and the permission log in the admin."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.decorators import action, display
+
+from apps.access import services
+from apps.access.admin_mixins import ScopedAdminMixin
+from apps.access.models import PermissionLog, RoleAssignment
+from apps.access.roles import ROLE_LABELS
+from apps.core.admin import BaseAdmin, NotFoundMixin, adopt_saved
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(DjangoGroupAdmin, ModelAdmin):
+    """Role groups in the unfold look; their permissions come from the matrix in roles.py."""
+
+    list_display = ("name", "label")
+    search_fields = ("name",)
+
+    @display(description=_("role"))
+    def label(self, obj: Group) -> str:
+        return str(ROLE_LABELS.get(obj.name, obj.name))
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ("user", "role", "department", "valid_from", "valid_until", "reason")
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdminMixin, BaseAdmin):
+    """Assignments are created and revoked, never edited: the log stays true."""
+
+    form = RoleAssignmentForm
+    list_display = (
+        "user",
+        "role_label",
+        "department",
+        "valid_from",
+        "valid_until",
+        "state_badge",
+        "assigned_by",
+    )
+    list_filter = ("role", ("valid_from", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user", "role", "department", "assigned_by")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "role__name")
+    ordering = ("-valid_from",)
+    autocomplete_fields = ("user", "department")
+    actions = ("revoke_selected",)
+    fields = ("user", "role", "department", "valid_from", "valid_until", "reason")
+    readonly_fields = ("assigned_by",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return (*self.fields, "assigned_by")
+        return ()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"valid_from": timezone.now().replace(second=0, microsecond=0)}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Existing assignments are read-only; "change" is the right to revoke them.
+        return obj is None and super().has_change_permission(request)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.REVOKE_PERM)
+
+    @display(description=_("role"))
+    def role_label(self, obj: RoleAssignment) -> str:
+        return str(ROLE_LABELS.get(obj.role.name, obj.role.name))
+
+    @display(
+        description=_("state"),
+        label={"current": "success", "future": "info", "ended": "danger"},
+    )
+    def state_badge(self, obj: RoleAssignment) -> tuple[str, str]:
+        now = timezone.now()
+        if not obj.is_active or (obj.valid_until and obj.valid_until <= now):
+            return "ended", str(_("ended"))
+        if obj.valid_from > now:
+            return "future", str(_("not yet valid"))
+        return "current", str(_("current"))
+
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
+        if change:
+            raise ValidationError(_("Role assignments cannot be edited; revoke and assign again."))
+        data = {f: form.cleaned_data.get(f) for f in self.fields}
+        adopt_saved(obj, services.assignment_create(actor=request.user, **data))
+
+    @action(description=_("Revoke…"), permissions=["revoke"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        submitted = request.POST.get("post") == "yes"
+        return self.form_action(
+            request,
+            queryset.select_related("user", "role", "department"),
+            form=RevokeForm(request.POST if submitted else None),
+            action_name="revoke_selected",
+            title=_("Revoke role assignments"),
+            intro=_("End these role assignments now:"),
+            submit_label=_("Revoke"),
+            submit_testid="confirm-revoke",
+            service=lambda assignment, data: services.assignment_revoke(
+                assignment=assignment, actor=request.user, reason=data["reason"]
+            ),
+            done=lambda n: (
+                ngettext("Revoked %(count)d assignment.", "Revoked %(count)d assignments.", n)
+                % {"count": n}
+            ),
+        )
+
+
+@admin.register(PermissionLog)
+class PermissionLogAdmin(NotFoundMixin, ModelAdmin):
+    """Read-only: entries are written by the access services, never by hand."""
+
+    list_display = ("at", "action", "user", "role", "department", "permission", "target", "actor")
+    list_filter = ("action", ("at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user", "role", "department", "actor")
+    search_fields = ("user__username", "actor__username", "target", "permission")
+    ordering = ("-at", "-id")
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,57 @@
+"""Scope on every admin surface: lists, object URLs, autocomplete, foreign-key choices."""
+
+from typing import Any
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from apps.access import scope, services
+
+
+class ScopedAdminMixin:
+    """Limit a model admin to what the user may see; the rule lives in ``apps.access.scope``.
+
+    - the changelist, search, counts, actions, autocomplete (this admin as the target)
+      and object URLs see ``restrict(user, view, queryset)``; an object outside is a 404,
+      and the attempt is written to the permission log (rate-limited);
+    - an object inside view scope but outside change scope opens read-only;
+    - foreign keys to scoped models offer only the targets inside the change scope.
+    """
+
+    def _perm(self, action: str, model: type[Model] | None = None) -> str:
+        opts = (model or self.model)._meta
+        return f"{opts.app_label}.{action}_{opts.model_name}"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        return scope.restrict(request.user, self._perm("view"), queryset)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and from_field is None:
+            try:
+                pk = self.model._meta.pk.to_python(unquote(object_id))
+            except ValidationError:
+                return None
+            outside = self.model._default_manager.filter(pk=pk).first()
+            if outside is not None:
+                services.denial_record(
+                    user=request.user, perm=self._perm("view"), obj=outside, where=request.path
+                )
+        return obj
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return scope.allows(request.user, self._perm("change"), obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        target = db_field.remote_field.model
+        if target in scope.SCOPE_PATHS and "queryset" not in kwargs:
+            kwargs["queryset"] = scope.restrict(
+                request.user, self._perm("change"), target._default_manager.all()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

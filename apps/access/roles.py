@@ -1,0 +1,132 @@
+"""The roles: Django groups, their permission matrix and their rank.
+
+``docs/permissions.md`` shows this matrix as a table; a test fails when the two
+disagree. A role gives its permissions organisation-wide, or within one
+department subtree when the assignment names a department (see ``scope``).
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "Administrator"
+HR = "HR"
+MANAGER = "Manager"
+SECURITY_OFFICER = "Security officer"
+AUDITOR = "Auditor"
+STAFF = "Staff"
+
+ROLE_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    HR: _("HR"),
+    MANAGER: _("Manager"),
+    SECURITY_OFFICER: _("Security officer"),
+    AUDITOR: _("Auditor"),
+    STAFF: _("Staff"),
+}
+
+# Who may hand out what: a role may be assigned by someone holding it, or holding a role
+# of a strictly higher rank (HR assigns managers, never administrators or security officers).
+ROLE_RANK = {
+    ADMINISTRATOR: 4,
+    HR: 3,
+    SECURITY_OFFICER: 3,
+    MANAGER: 2,
+    AUDITOR: 2,
+    STAFF: 1,
+}
+
+# The apps whose permissions the "*" and "view:*" tokens cover.
+OUR_APPS = ("org", "access", "auth")
+
+_ORG_VIEW = [
+    "org.view_department",
+    "org.view_employee",
+    "org.view_historicaldepartment",
+    "org.view_historicalemployee",
+]
+
+# "app_label.codename" strings. "*": every permission of OUR_APPS. "view:*": every view_
+# permission of OUR_APPS except the salary permissions.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMINISTRATOR: ["*"],
+    HR: [
+        *_ORG_VIEW,
+        "org.add_department",
+        "org.change_department",
+        "org.add_employee",
+        "org.change_employee",
+        "org.view_salary",
+        "org.change_salary",
+        "org.view_transfer",
+        "org.add_transfer",
+        "org.change_transfer",
+        "org.view_historicaltransfer",
+        "access.view_roleassignment",
+        "access.add_roleassignment",
+        "access.change_roleassignment",
+        "access.view_historicalroleassignment",
+        "auth.view_group",
+    ],
+    MANAGER: [
+        *_ORG_VIEW,
+        "org.change_department",
+        "org.change_employee",
+        "org.view_transfer",
+    ],
+    SECURITY_OFFICER: [
+        "org.view_department",
+        "org.view_employee",
+        "access.view_roleassignment",
+        "access.view_historicalroleassignment",
+        "access.view_permissionlog",
+        "auth.view_group",
+    ],
+    AUDITOR: ["view:*"],
+    STAFF: [],
+}
+
+SALARY_PERMISSIONS = ("view_salary", "change_salary")
+
+
+def _ours() -> Q:
+    return Q(content_type__app_label__in=OUR_APPS)
+
+
+def role_permissions(name: str) -> list[Permission]:
+    """The permissions the matrix gives role ``name``; LookupError for an unknown code."""
+    codes = ROLE_PERMISSIONS[name]
+    if codes == ["*"]:
+        return list(Permission.objects.filter(_ours()))
+    if codes == ["view:*"]:
+        return list(
+            Permission.objects.filter(_ours(), codename__startswith="view_").exclude(
+                codename__in=SALARY_PERMISSIONS
+            )
+        )
+    query = Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query).select_related("content_type"))
+    if len(found) != len(codes):
+        missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+        raise LookupError(f"Unknown permissions in the role matrix: {sorted(missing)}")
+    return found
+
+
+@transaction.atomic
+def roles_ensure() -> dict[str, Group]:
+    """Create the role groups and set their permissions to the matrix (idempotent)."""
+    groups = {}
+    for name in ROLE_PERMISSIONS:
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(role_permissions(name))
+        groups[name] = group
+    return groups
+
+
+def role_rank(name: str) -> int:
+    """Rank of a role; a group that is not one of ours ranks above every role."""
+    return ROLE_RANK.get(name, max(ROLE_RANK.values()) + 1)

@@ -1,0 +1,235 @@
+"""Granting, revoking and expiring roles, and the permission log. Every rule lives here."""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.access import roles, scope
+from apps.access.models import PermissionLog, RoleAssignment
+from apps.access.selectors import roles_held, valid_now_q
+from apps.core.history import mark_change
+from apps.org.models import Department, Employee
+from apps.org.services import employee_system_account
+
+ASSIGN_PERM = "access.add_roleassignment"
+REVOKE_PERM = "access.change_roleassignment"
+
+# Refused object accesses: one entry per user, permission and object per window, and at
+# most DENIAL_BURST entries per user per minute, so a crawler cannot flood the log.
+DENIAL_WINDOW_SECONDS = 600
+DENIAL_BURST = 20
+
+
+def _log(action: str, **fields: Any) -> PermissionLog:
+    return PermissionLog.objects.create(
+        action=action, at=fields.pop("at", timezone.now()), **fields
+    )
+
+
+def assignment_check_authority(
+    *, actor: Employee, role: Group, department: Department | None
+) -> None:
+    """Refuse unless ``actor`` may hand out ``role`` at ``department``."""
+    if actor.is_superuser:
+        return
+    snap = scope.snapshot(actor)
+    if ASSIGN_PERM not in snap.perms:
+        raise ValidationError(_("You may not assign roles."))
+    held = roles_held(actor)
+    top = max((roles.role_rank(name) for name in held), default=0)
+    if role.name not in held and roles.role_rank(role.name) >= top:
+        raise ValidationError(
+            _("You cannot assign the role %(role)s: you do not hold it or a role above it.")
+            % {"role": role.name}
+        )
+    if not snap.is_everywhere(ASSIGN_PERM):
+        ranges = snap.ranges.get(ASSIGN_PERM, ())
+        if department is None or not scope.within(ranges, department):
+            raise ValidationError(_("You can only assign roles within the departments you manage."))
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: Employee | None,
+    user: Employee,
+    role: Group,
+    department: Department | None = None,
+    valid_from: datetime.datetime | None = None,
+    valid_until: datetime.datetime | None = None,
+    reason: str,
+) -> RoleAssignment:
+    """Give ``user`` the role, organisation-wide or on a department subtree, for a window.
+
+    ``actor`` None means the system (seeds, commands): no authority check, and the
+    system account is named as the one who assigned.
+    """
+    now = timezone.now()
+    valid_from = valid_from or now
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the assignment; it is kept in the log."))
+    if valid_until is not None and valid_until <= valid_from:
+        raise ValidationError(_("“Valid until” must be after “valid from”."))
+    if valid_until is not None and valid_until <= now:
+        raise ValidationError(_("This assignment would already be over."))
+    if not user.is_active:
+        raise ValidationError(
+            _("%(user)s is inactive and cannot be given a role.") % {"user": user}
+        )
+    if department is not None and not department.is_active:
+        raise ValidationError(
+            _("The department %(department)s is inactive.") % {"department": department}
+        )
+    if actor is not None:
+        if actor.pk == user.pk:
+            raise ValidationError(_("You cannot assign a role to yourself."))
+        assignment_check_authority(actor=actor, role=role, department=department)
+    overlapping = RoleAssignment.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from),
+        user=user,
+        role=role,
+        department=department,
+        is_active=True,
+    )
+    if valid_until is not None:
+        overlapping = overlapping.filter(valid_from__lt=valid_until)
+    if overlapping.exists():
+        raise ValidationError(
+            _("%(user)s already holds %(role)s there for part of this period.")
+            % {"user": user, "role": role.name}
+        )
+    assignment = RoleAssignment(
+        user=user,
+        role=role,
+        department=department,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        assigned_by=actor or employee_system_account(),
+        reason=reason,
+    )
+    assignment.full_clean()
+    mark_change(assignment, actor=assignment.assigned_by, reason=reason)
+    assignment.save()
+    _log(
+        PermissionLog.Action.GRANTED,
+        actor=assignment.assigned_by,
+        user=user,
+        role=role,
+        department=department,
+        assignment=assignment,
+        detail=reason[:500],
+    )
+    groups_sync(users=[user])
+    scope.snapshot_forget(user)
+    return assignment
+
+
+@transaction.atomic
+def assignment_revoke(
+    *, assignment: RoleAssignment, actor: Employee | None, reason: str
+) -> RoleAssignment:
+    """End an assignment now (or cancel one not yet started); logged with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the revocation; it is kept in the log."))
+    current = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    now = timezone.now()
+    if not current.is_active or (current.valid_until and current.valid_until <= now):
+        raise ValidationError(_("This assignment has already ended."))
+    if actor is not None:
+        assignment_check_authority(actor=actor, role=current.role, department=current.department)
+    if current.valid_from > now:
+        current.is_active = False  # never started: cancelled
+    else:
+        current.valid_until = max(now, current.valid_from + datetime.timedelta(microseconds=1))
+        current.expiry_logged = True  # the revocation is the log entry
+    mark_change(current, actor=actor, reason=reason)
+    current.save()
+    _log(
+        PermissionLog.Action.REVOKED,
+        actor=actor,
+        user=current.user,
+        role=current.role,
+        department=current.department,
+        assignment=current,
+        detail=reason[:500],
+    )
+    groups_sync(users=[current.user])
+    scope.snapshot_forget(current.user)
+    return current
+
+
+def groups_sync(*, users: list[Employee] | None = None, at: datetime.datetime | None = None) -> int:
+    """Make group membership mirror the assignments valid at ``at``; return rows changed.
+
+    Membership is for display and for other tools; rights never depend on it.
+    """
+    at = at or timezone.now()
+    through = Employee.groups.through
+    valid = RoleAssignment.objects.filter(valid_now_q(at))
+    current = through.objects.all()
+    if users is not None:
+        ids = [u.pk for u in users]
+        valid = valid.filter(user_id__in=ids)
+        current = current.filter(employee_id__in=ids)
+    wanted = set(valid.values_list("user_id", "role_id"))
+    have = {(row.employee_id, row.group_id): row.pk for row in current}
+    stale = [pk for pair, pk in have.items() if pair not in wanted]
+    through.objects.filter(pk__in=stale).delete()
+    missing = [through(employee_id=u, group_id=g) for u, g in wanted - have.keys()]
+    through.objects.bulk_create(missing)
+    return len(stale) + len(missing)
+
+
+@transaction.atomic
+def assignments_tidy(*, at: datetime.datetime | None = None) -> dict[str, int]:
+    """Log the expiries that happened and bring group membership in line (beat task)."""
+    at = at or timezone.now()
+    expired = list(
+        RoleAssignment.objects.select_for_update(skip_locked=True)
+        .filter(is_active=True, expiry_logged=False, valid_until__lte=at)
+        .select_related("role", "department")
+    )
+    for assignment in expired:
+        _log(
+            PermissionLog.Action.EXPIRED,
+            at=assignment.valid_until,
+            user_id=assignment.user_id,
+            role=assignment.role,
+            department=assignment.department,
+            assignment=assignment,
+        )
+    RoleAssignment.objects.filter(pk__in=[a.pk for a in expired]).update(expiry_logged=True)
+    return {"expired": len(expired), "memberships_changed": groups_sync(at=at)}
+
+
+def denial_record(*, user: Any, perm: str, obj: Model, where: str = "") -> bool:
+    """Log that ``user`` was refused ``perm`` on ``obj``; rate-limited. True if written."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    target = f"{obj._meta.label_lower}:{obj.pk}"
+    if not cache.add(f"access:denied:{user.pk}:{perm}:{target}", 1, DENIAL_WINDOW_SECONDS):
+        return False
+    bucket = f"access:denied-burst:{user.pk}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(bucket, 0, 120)
+    try:
+        if cache.incr(bucket) > DENIAL_BURST:
+            return False
+    except ValueError:  # evicted between add and incr
+        cache.set(bucket, 1, 120)
+    _log(
+        PermissionLog.Action.DENIED,
+        user=user,
+        permission=perm[:150],
+        target=f"{obj._meta.verbose_name}: {obj}"[:300],
+        detail=where[:500],
+    )
+    return True
