@@ -67,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "access.add_roleassignment",
         "access.change_roleassignment",
         "access.view_historicalroleassignment",
+        # HR hands out roles and checks the log of what it handed out.
+        "access.view_permissionlog",
         "auth.view_group",
     ],
     MANAGER: [

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
+from apps.access import scope
 from apps.org.models import Department
 from apps.org.selectors import employee_in_subtree_q
 
@@ -20,8 +21,10 @@ class DepartmentSubtreeFilter(AutocompleteSelectFilter):
         value = self.value()
         if not value:
             return queryset
+        # A department outside the user's scope is as unknown as a made-up id.
+        visible = scope.restrict(request.user, "org.view_department", Department.objects.all())
         try:
-            department = Department.objects.get(pk=value)
+            department = visible.get(pk=value)
         except (Department.DoesNotExist, ValidationError, ValueError) as exc:
             raise IncorrectLookupParameters(exc) from exc
         return queryset.filter(employee_in_subtree_q(department=department))

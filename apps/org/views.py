@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
+from apps.access import scope
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
 from apps.org.forms import DepartmentChartForm
 from apps.org.models import Department
@@ -40,14 +41,24 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
         )
 
     def _root(self) -> Department | None:
+        """The requested department, or the top of the user's scope (None: everything)."""
+        user = self.request.user
+        visible = scope.restrict(user, "org.view_department", Department.objects.all())
         raw = self.request.GET.get("root", "").strip()
         if not raw:
-            return None
+            tops = scope.scope_roots_q(user, "org.view_department")
+            if tops is None:
+                return None
+            # A scoped user starts at the top of their (first) subtree; the form picks others.
+            root = visible.filter(tops).order_by("tree_id", "lft").first()
+            if root is None:
+                raise Http404(_("No such department."))
+            return root
         try:
             pk = uuid.UUID(raw)
         except ValueError as exc:
             raise Http404(_("No such department.")) from exc
-        root = Department.objects.filter(pk=pk).first()
+        root = visible.filter(pk=pk).first()
         if root is None:
             raise Http404(_("No such department."))
         return root
