@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -228,6 +229,13 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "ENVIRONMENT": "apps.core.admin_site.environment_callback",
     "DASHBOARD_CALLBACK": "apps.org.dashboard.dashboard_callback",
+    # The user menu (top right): everyone's own profile and password.
+    "ACCOUNT": {
+        "navigation": [
+            {"title": _("My profile"), "link": reverse_lazy("admin:org_employee_me")},
+            {"title": _("Change password"), "link": reverse_lazy("admin:password_change")},
+        ]
+    },
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

@@ -27,7 +27,7 @@ from apps.org.forms import (
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 from apps.org.tree_views import tree_urls
-from apps.org.views import DepartmentChartView
+from apps.org.views import DepartmentChartView, ProfileView
 
 
 @admin.register(Department)
@@ -147,6 +147,11 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
             {"fields": ("employee_id", "department", "position", "hire_date", "salary")},
         ),
     )
+
+    def get_urls(self) -> list[URLPattern]:
+        profile = self.admin_site.admin_view(ProfileView.as_view(model_admin=self))
+        # Before the inherited ones: their "<path:object_id>/" would swallow "me/".
+        return [path("me/", profile, name="org_employee_me"), *super().get_urls()]
 
     def get_protected_fields(self, request: HttpRequest) -> set[str]:
         return set(employee_protected_fields(user=request.user))

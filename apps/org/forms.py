@@ -120,3 +120,15 @@ class DepartmentChartForm(forms.Form):
             widget=SafeAutocompleteSelect(Department._meta.get_field("parent"), admin_site),
         )
         self.order_fields(["root", "depth"])
+
+
+class ProfileForm(forms.Form):
+    """The fields a person may change on their own profile (PROFILE_EDITABLE)."""
+
+    phone = forms.CharField(
+        label=capfirst(_("phone")),
+        max_length=Employee._meta.get_field("phone").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"class": " ".join(INPUT_CLASSES), "autocomplete": "tel"}),
+        help_text=_("International format, for example +44 20 7946 0000."),
+    )

@@ -311,6 +311,27 @@ def employee_update(*, employee: Employee, actor: Employee | None, **changes: An
     return _employee_save(current, actor=actor)
 
 
+# What people may change about themselves on their profile page; the password has
+# Django's own page (it needs the old password).
+PROFILE_EDITABLE = frozenset({"phone"})
+
+
+@transaction.atomic
+def employee_profile_update(*, employee: Employee, actor: Employee, **changes: Any) -> Employee:
+    """A person changes their own details (``PROFILE_EDITABLE``), with no other right."""
+    if actor.pk != employee.pk:
+        raise ValidationError(_("You can only change your own profile here."))
+    unknown = set(changes) - PROFILE_EDITABLE
+    if unknown:
+        raise ValidationError(
+            _("These cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    current = Employee.objects.select_for_update().get(pk=employee.pk)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    return _employee_save(current, actor=actor)
+
+
 @transaction.atomic
 def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employee:
     """Deactivate an account: it can no longer log in; its records stay."""

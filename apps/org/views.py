@@ -1,18 +1,22 @@
-"""Admin pages that are not a model's list or form: the org chart."""
+"""Admin pages that are not a model's list or form: the org chart and "My profile"."""
 
 import uuid
 from typing import Any
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
-from apps.org.forms import DepartmentChartForm
+from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department
+from apps.org.selectors import employee_protected_fields
+from apps.org.services import employee_profile_update
 
 
 class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
@@ -88,3 +92,42 @@ def _chart_labels() -> dict[str, str]:
         "empty": gettext("No departments to show."),
         "collapsed": gettext("collapsed"),
     }
+
+
+class ProfileView(UnfoldModelAdminViewMixin, FormView):
+    """Everyone's own page: their details, and the phone number they may change."""
+
+    title = _("My profile")
+    permission_required = ()  # any signed-in staff user; the page only shows themselves
+    template_name = "admin/org/profile.html"
+    form_class = ProfileForm
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"phone": self.request.user.phone}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        hidden = set(employee_protected_fields(user=user))
+        details = [
+            (_("Name"), user.get_full_name() or user.username),
+            (_("Username"), user.username),
+            (_("Employee ID"), user.employee_id),
+            (_("Department"), user.department or "—"),
+            (_("Position"), user.position or "—"),
+            (_("Email"), user.email or "—"),
+            (_("Hire date"), user.hire_date or "—"),
+        ]
+        if "salary" not in hidden:
+            details.append((_("Salary"), user.salary if user.salary is not None else "—"))
+        return super().get_context_data(**kwargs, opts=user._meta, details=details)
+
+    def form_valid(self, form: ProfileForm) -> HttpResponse:
+        try:
+            employee_profile_update(
+                employee=self.request.user, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error("phone", exc)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext("Your profile was saved."))
+        return HttpResponseRedirect(self.request.path)
