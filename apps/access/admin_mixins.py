@@ -2,10 +2,15 @@
 
 from typing import Any
 
+import uuid
+
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from apps.access import scope, services
 
@@ -17,7 +22,9 @@ class ScopedAdminMixin:
       and object URLs see ``restrict(user, view, queryset)``; an object outside is a 404,
       and the attempt is written to the permission log (rate-limited);
     - an object inside view scope but outside change scope opens read-only;
-    - foreign keys to scoped models offer only the targets inside the change scope.
+    - foreign keys to scoped models offer only the targets inside the change scope;
+    - per-object grants (guardian's screen) go to people other than oneself, never to
+      roles: roles are given through assignments, which have their own rules and log.
     """
 
     def _perm(self, action: str, model: type[Model] | None = None) -> str:
@@ -55,3 +62,33 @@ class ScopedAdminMixin:
                 request.user, self._perm("change"), target._default_manager.all()
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _obj_perms_url(self, object_pk: str) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_permissions",
+            args=[object_pk],
+        )
+
+    def obj_perms_manage_user_view(
+        self, request: HttpRequest, object_pk: str, user_id: str
+    ) -> HttpResponse:
+        try:
+            uuid.UUID(str(user_id))
+        except ValueError as exc:
+            raise Http404(gettext("No such record.")) from exc
+        try:
+            services.object_grant_check(actor=request.user, user_id=user_id)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(self._obj_perms_url(object_pk))
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(
+        self, request: HttpRequest, object_pk: str, group_id: str
+    ) -> HttpResponse:
+        messages.error(
+            request,
+            gettext("Object permissions go to people; roles are given through role assignments."),
+        )
+        return HttpResponseRedirect(self._obj_perms_url(object_pk))

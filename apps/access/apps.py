@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccessConfig(AppConfig):
     name = "apps.access"
     verbose_name = _("Access")
+
+    def ready(self) -> None:
+        from apps.access import signals  # noqa: F401  (connects the grant loggers)

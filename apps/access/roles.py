@@ -38,7 +38,7 @@ ROLE_RANK = {
 }
 
 # The apps whose permissions the "*" and "view:*" tokens cover.
-OUR_APPS = ("org", "access", "auth")
+OUR_APPS = ("org", "access", "auth", "guardian")
 
 _ORG_VIEW = [
     "org.view_department",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from apps.access import roles, scope
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.selectors import roles_held, valid_now_q
-from apps.core.history import mark_change
+from apps.core.history import current_actor, mark_change
 from apps.org.models import Department, Employee
 from apps.org.services import employee_system_account
 
@@ -209,6 +209,27 @@ def assignments_tidy(*, at: datetime.datetime | None = None) -> dict[str, int]:
         )
     RoleAssignment.objects.filter(pk__in=[a.pk for a in expired]).update(expiry_logged=True)
     return {"expired": len(expired), "memberships_changed": groups_sync(at=at)}
+
+
+def permission_change_record(
+    *, action: str, user: Employee, permission: Any, target: Model | None = None
+) -> PermissionLog:
+    """Log a direct or per-object grant or revocation, naming who acted (if anyone)."""
+    actor = current_actor()
+    code = f"{permission.content_type.app_label}.{permission.codename}"
+    return _log(
+        action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        user=user,
+        permission=code[:150],
+        target="" if target is None else f"{target._meta.verbose_name}: {target}"[:300],
+    )
+
+
+def object_grant_check(*, actor: Employee, user_id: Any) -> None:
+    """Per-object grants follow the assignment rule: nobody grants themselves anything."""
+    if str(actor.pk) == str(user_id):
+        raise ValidationError(_("You cannot grant permissions to yourself."))
 
 
 def denial_record(*, user: Any, perm: str, obj: Model, where: str = "") -> bool:

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
+from guardian.admin import GuardedModelAdmin, ReinforcedGuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
@@ -160,9 +160,19 @@ class SafeAutocompleteSelect(AutocompleteSelect):
 
 
 class BaseAdmin(
-    NotFoundMixin, ProtectedFieldsMixin, SimpleHistoryAdmin, GuardedModelAdmin, ModelAdmin
+    NotFoundMixin,
+    ProtectedFieldsMixin,
+    SimpleHistoryAdmin,
+    ReinforcedGuardedModelAdminMixin,
+    GuardedModelAdmin,
+    ModelAdmin,
 ):
-    """unfold + history + object permissions; big tables skip the second COUNT(*)."""
+    """unfold + history + object permissions; big tables skip the second COUNT(*).
+
+    Guardian's reinforced mixin: the object-permissions screens need guardian's own
+    permissions (Administrator), not merely the right to change the object, or anyone
+    who may edit an employee could grant themselves that employee's salary.
+    """
 
     show_full_result_count = False
     list_per_page = 50

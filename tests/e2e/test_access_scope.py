@@ -103,3 +103,28 @@ def test_a_manager_s_org_chart_starts_at_their_department(page: Page, shot, log_
     response = page.goto(f"/admin/org/department/chart/?root={org['fin'].pk}")
     assert response is not None
     assert response.status == 404
+
+
+def test_an_administrator_grants_one_outside_record_to_a_manager(
+    page: Page, shot, log_in, new_page, make_user, org
+):
+    make_user("admin")
+    make_user("manager", department=org["eng"])
+    log_in(page, "admin")
+    page.goto(f"/admin/org/employee/{org['outside'].pk}/permissions/")
+    page.locator("input[name=user]").fill("manager")
+    page.locator("button[name=submit_manage_user]").click()
+    expect(page).to_have_url(re.compile(r"/permissions/user-manage/"))
+    # Django's two-list picker: a double click moves an option to the chosen list.
+    page.locator("#id_permissions_from option", has_text="Can view employee").dblclick()
+    expect(page.locator("#id_permissions_to")).to_contain_text("Can view employee")
+    shot("01-object-permission")
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator("body")).to_contain_text("Permissions saved.")
+
+    manager_page = new_page()
+    log_in(manager_page, "manager")
+    manager_page.goto("/admin/org/employee/")
+    expect(manager_page.locator("#result_list")).to_contain_text("Otto Outside")
+    manager_page.goto("/admin/access/permissionlog/")
+    assert manager_page.locator("#result_list").count() == 0  # the log is not theirs to read

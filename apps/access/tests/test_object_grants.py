@@ -1,0 +1,90 @@
+"""Per-object grants (guardian's screen): who may give them, to whom, and the log."""
+
+import uuid
+
+import pytest
+from guardian.shortcuts import assign_perm, remove_perm
+
+from apps.access.models import PermissionLog
+from apps.core.history import acting_as
+from apps.org.models import Employee
+from apps.org.services import department_create, employee_create
+
+
+@pytest.fixture
+def outsider(root_department):
+    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+    return employee_create(actor=None, username="otto", last_name="Outside", department=fin)
+
+
+@pytest.fixture
+def manager(make_user, root_department):
+    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
+    return make_user("manager", department=eng)
+
+
+def fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_a_grant_on_one_record_is_an_exception_the_scope_honours(manager, outsider, client):
+    client.force_login(manager)
+    assert client.get(f"/admin/org/employee/{outsider.pk}/change/").status_code == 404
+    assign_perm("org.view_employee", manager, outsider)
+    assert fresh(manager).has_perm("org.view_employee", outsider)
+    assert not fresh(manager).has_perm("org.change_employee", outsider)
+    assert client.get(f"/admin/org/employee/{outsider.pk}/change/").status_code == 200
+    assert "Outside" in client.get("/admin/org/employee/").content.decode()
+
+
+def test_grants_and_revocations_are_logged_with_the_actor(manager, outsider, make_user):
+    admin = make_user("admin")
+    with acting_as(admin):
+        assign_perm("org.view_employee", manager, outsider)
+        remove_perm("org.view_employee", manager, outsider)
+    granted, revoked = PermissionLog.objects.order_by("id").filter(user=manager)[1:]
+    assert (granted.action, granted.actor, granted.permission) == (
+        "granted",
+        admin,
+        "org.view_employee",
+    )
+    assert "Outside" in granted.target
+    assert revoked.action == "revoked"
+
+
+def test_direct_permissions_are_logged(manager):
+    from django.contrib.auth.models import Permission
+
+    perm = Permission.objects.get(codename="view_transfer")
+    manager.user_permissions.add(perm)
+    manager.user_permissions.remove(perm)
+    actions = list(
+        PermissionLog.objects.filter(user=manager, permission="org.view_transfer")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["granted", "revoked"]
+
+
+def test_someone_who_may_edit_an_employee_cannot_open_the_grant_screens(manager, client):
+    """Otherwise a manager could grant themselves the salary of their people."""
+    client.force_login(manager)
+    employee = Employee.objects.get(username="manager")
+    url = f"/admin/org/employee/{employee.pk}/permissions/"
+    assert client.get(url).status_code == 302
+    assert client.get(f"{url}user-manage/{manager.pk}/").status_code == 302
+
+
+def test_nobody_grants_themselves_and_roles_get_no_object_grants(
+    make_user, outsider, client, roles
+):
+    admin = make_user("admin")
+    client.force_login(admin)
+    base = f"/admin/org/employee/{outsider.pk}/permissions/"
+    response = client.get(f"{base}user-manage/{admin.pk}/", follow=True)
+    assert "You cannot grant permissions to yourself." in response.content.decode()
+    group = roles["Manager"]
+    response = client.get(f"{base}group-manage/{group.pk}/", follow=True)
+    assert "role assignments" in response.content.decode()
+    assert client.get(f"{base}user-manage/not-a-uuid/").status_code == 404
+    assert client.get(f"{base}user-manage/{uuid.uuid4()}/").status_code == 404
