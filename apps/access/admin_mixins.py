@@ -1,8 +1,7 @@
 """Scope on every admin surface: lists, object URLs, autocomplete, foreign-key choices."""
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -48,6 +47,29 @@ class ScopedAdminMixin:
                     user=request.user, perm=self._perm("view"), obj=outside, where=request.path
                 )
         return obj
+
+    def _require_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(gettext("No such record."))
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # simple-history falls back to the history rows of an object the queryset does
+        # not hold (meant for deleted ones): that would show an out-of-scope record.
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # simple-history reads a version from the history table, not through the queryset.
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)

@@ -88,3 +88,13 @@ def test_nobody_grants_themselves_and_roles_get_no_object_grants(
     assert "role assignments" in response.content.decode()
     assert client.get(f"{base}user-manage/not-a-uuid/").status_code == 404
     assert client.get(f"{base}user-manage/{uuid.uuid4()}/").status_code == 404
+
+
+def test_the_history_of_an_outside_record_is_a_404(manager, outsider, client):
+    """simple-history would fall back to the history rows of an object it cannot see."""
+    client.force_login(manager)
+    assert client.get(f"/admin/org/employee/{outsider.pk}/history/").status_code == 404
+    version = outsider.history.latest().history_id
+    url = f"/admin/org/employee/{outsider.pk}/history/{version}/"
+    assert client.get(url).status_code == 404
+    assert PermissionLog.objects.filter(action="denied", user=manager).exists()
