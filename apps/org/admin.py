@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
@@ -14,6 +14,7 @@ from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm
 
+from apps.access import scope
 from apps.access.admin_mixins import ScopedAdminMixin
 from apps.core.admin import BaseAdmin, SoftDeleteAdmin, adopt_saved
 from apps.org import services, transfers
@@ -156,6 +157,36 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
     def get_protected_fields(self, request: HttpRequest) -> set[str]:
         return set(employee_protected_fields(user=request.user))
 
+    # Salary per row: someone may hold org.view_salary for one subtree only (an HR role
+    # scoped to a department) while seeing more people; outside it the value is masked.
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Employee]:
+        queryset = super().get_queryset(request)
+        if "salary" in self.get_protected_fields(request):
+            return queryset
+        inside = scope.scope_q(scope.snapshot(request.user), "org.view_salary", Employee)
+        visible = Value(True) if inside is None else ExpressionWrapper(inside, BooleanField())
+        return queryset.annotate(salary_visible=visible)
+
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        # After the protected-field stripping: the column, where kept, is masked per row.
+        shown = super().get_list_display(request)
+        return ["salary_shown" if name == "salary" else name for name in shown]
+
+    @display(description=_("salary"), ordering="salary")
+    def salary_shown(self, obj: Employee) -> Any:
+        if obj.salary is None or not getattr(obj, "salary_visible", False):
+            return "—"
+        return obj.salary
+
+    def get_fieldsets(self, request: HttpRequest, obj: Employee | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or scope.allows(request.user, "org.view_salary", obj):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "salary"]})
+            for title, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Employee | None = None) -> list[str]:
         # Roles come from role assignments (their own screen, rules and log); the groups
         # shown here only mirror them. Only superusers hand out superuser status or raw
@@ -163,6 +194,8 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
         readonly = [*super().get_readonly_fields(request, obj), "groups"]
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
+        if obj is not None and not scope.allows(request.user, "org.change_salary", obj):
+            readonly.append("salary")
         return readonly
 
     @display(description=pgettext_lazy("person", "name"), ordering="last_name")

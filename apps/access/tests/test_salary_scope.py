@@ -1,0 +1,60 @@
+"""Salary follows its own permission's scope, even where a user sees more people."""
+
+import pytest
+
+from apps.access.roles import AUDITOR, HR
+from apps.access.services import assignment_create
+from apps.org.models import Employee
+from apps.org.services import department_create, employee_create
+
+
+@pytest.fixture
+def setup(roles, root_department):
+    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
+    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+    inside = employee_create(actor=None, username="ines", department=eng, salary=71717)
+    outside = employee_create(actor=None, username="otto", department=fin, salary=93939)
+    viewer = employee_create(
+        actor=None, username="viewer", password="pw-for-tests-1", department=eng, is_staff=True
+    )
+    assignment_create(actor=None, user=viewer, role=roles[AUDITOR], reason="reads everyone")
+    assignment_create(
+        actor=None, user=viewer, role=roles[HR], department=eng, reason="HR partner of ENG"
+    )
+    return {"viewer": viewer, "inside": inside, "outside": outside}
+
+
+def test_the_list_shows_salaries_inside_the_salary_scope_only(client, setup):
+    client.force_login(setup["viewer"])
+    body = client.get("/admin/org/employee/").content.decode().replace(",", "")
+    assert "ines" in body
+    assert "otto" in body
+    assert "71717" in body
+    assert "93939" not in body
+
+
+def test_the_form_of_an_outside_employee_has_no_salary(client, setup):
+    client.force_login(setup["viewer"])
+    inside = client.get(f"/admin/org/employee/{setup['inside'].pk}/change/").content.decode()
+    outside = client.get(f"/admin/org/employee/{setup['outside'].pk}/change/").content.decode()
+    assert "71717" in inside.replace(",", "")
+    assert 'name="salary"' in inside
+    assert "93939" not in outside.replace(",", "")
+    assert 'name="salary"' not in outside
+
+
+def test_a_user_without_salary_rights_never_gets_the_column(client, roles, root_department):
+    employee_create(actor=None, username="otto", department=root_department, salary=93939)
+    auditor = employee_create(
+        actor=None,
+        username="aud",
+        password="pw-for-tests-1",
+        department=root_department,
+        is_staff=True,
+    )
+    assignment_create(actor=None, user=auditor, role=roles[AUDITOR], reason="audit")
+    client.force_login(auditor)
+    response = client.get("/admin/org/employee/")
+    assert "93939" not in response.content.decode().replace(",", "")
+    assert client.get("/admin/org/employee/?o=6").status_code == 200
+    assert Employee.objects.filter(salary=93939).exists()
