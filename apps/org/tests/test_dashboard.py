@@ -51,6 +51,19 @@ def test_staff_is_welcomed_without_figures(client, staff_user, people):
     assert 'class="chart"' not in html
 
 
+def test_a_manager_s_figures_cover_their_subtree_only(client, make_user, people):
+    # ENG > WEB > MOB holds "rich" (and the manager); FIN holds the leaver.
+    manager = make_user("manager", department=people["eng"])
+    client.force_login(manager)
+    response = client.get(INDEX)
+    cards = {card["title"]: card["value"] for card in response.context["dashboard"]["cards"]}
+    assert cards["Active headcount"] == 2  # rich and the manager
+    assert cards["Leavers, last 90 days"] == 0  # the Finance leaver is outside
+    html = response.content.decode()
+    assert "Finance" not in html
+    assert "98765" not in html  # managers hold no salary permission
+
+
 def test_anonymous_users_are_sent_to_login(client):
     response = client.get(INDEX)
     assert response.status_code == 302
@@ -70,7 +83,7 @@ def _grow(tree, n, prefix):
         employee_deactivate(employee=EmployeeFactory(department=dept), actor=None)
 
 
-@pytest.mark.parametrize("persona", ["hr", "auditor", "staff"])
+@pytest.mark.parametrize("persona", ["hr", "auditor", "staff", "manager"])
 def test_query_count_does_not_grow_with_data(
     client, make_user, people, persona, django_assert_num_queries
 ):
