@@ -20,6 +20,7 @@ from apps.access import services
 from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.roles import ROLE_LABELS
+from apps.access.selectors import roles_assignable
 from apps.core.admin import BaseAdmin, NotFoundMixin, adopt_saved
 
 admin.site.unregister(Group)
@@ -81,6 +82,11 @@ class RoleAssignmentAdmin(ScopedAdminMixin, BaseAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"valid_from": timezone.now().replace(second=0, microsecond=0)}
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "role":
+            kwargs["queryset"] = roles_assignable(request.user).order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -60,6 +60,7 @@ class RoleAssignment(BaseModel):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
                 name="access_assign_window",
+                violation_error_message=_("“Valid until” must be after “valid from”."),
             )
         ]
 

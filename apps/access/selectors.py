@@ -2,10 +2,12 @@
 
 import datetime
 
-from django.db.models import Q
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.access.models import RoleAssignment
+from apps.access.roles import ROLE_RANK, role_rank
 from apps.org.models import Employee
 
 
@@ -23,3 +25,13 @@ def roles_held(user: Employee, *, at: datetime.datetime | None = None) -> set[st
             "role__name", flat=True
         )
     )
+
+
+def roles_assignable(user: Employee) -> QuerySet[Group]:
+    """The roles ``user`` may hand out: those they hold, and every role ranked below them."""
+    if user.is_superuser:
+        return Group.objects.all()
+    held = roles_held(user)
+    top = max((role_rank(name) for name in held), default=0)
+    below = [name for name, rank in ROLE_RANK.items() if rank < top]
+    return Group.objects.filter(name__in=[*held, *below])

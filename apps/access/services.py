@@ -11,9 +11,9 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access import roles, scope
+from apps.access import scope
 from apps.access.models import PermissionLog, RoleAssignment
-from apps.access.selectors import roles_held, valid_now_q
+from apps.access.selectors import roles_assignable, valid_now_q
 from apps.core.history import current_actor, mark_change
 from apps.org.models import Department, Employee
 from apps.org.services import employee_system_account
@@ -42,9 +42,7 @@ def assignment_check_authority(
     snap = scope.snapshot(actor)
     if ASSIGN_PERM not in snap.perms:
         raise ValidationError(_("You may not assign roles."))
-    held = roles_held(actor)
-    top = max((roles.role_rank(name) for name in held), default=0)
-    if role.name not in held and roles.role_rank(role.name) >= top:
+    if not roles_assignable(actor).filter(pk=role.pk).exists():
         raise ValidationError(
             _("You cannot assign the role %(role)s: you do not hold it or a role above it.")
             % {"role": role.name}
