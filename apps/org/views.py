@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
@@ -109,7 +109,7 @@ class ProfileView(UnfoldModelAdminViewMixin, FormView):
         user = self.request.user
         hidden = set(employee_protected_fields(user=user))
         details = [
-            (_("Name"), user.get_full_name() or user.username),
+            (pgettext_lazy("person", "Name"), user.get_full_name() or user.username),
             (_("Username"), user.username),
             (_("Employee ID"), user.employee_id),
             (_("Department"), user.department or "—"),
