@@ -27,6 +27,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, IntegerField, Model, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -68,8 +69,9 @@ class Snapshot:
 
 def _rows(user_pk: Any, at: datetime) -> QuerySet:
     """One UNION ALL over assignments, direct permissions and object grants."""
-    none_int = Value(None, output_field=IntegerField())
-    none_str = Value(None, output_field=CharField())
+    # Typed NULLs: PostgreSQL reads a bare NULL in a UNION as text.
+    none_int = Cast(Value(None), IntegerField())
+    none_str = Cast(Value(None), CharField())
     assignments = (
         RoleAssignment.objects.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=at),

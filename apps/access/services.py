@@ -192,7 +192,7 @@ def assignments_tidy(*, at: datetime.datetime | None = None) -> dict[str, int]:
     """Log the expiries that happened and bring group membership in line (beat task)."""
     at = at or timezone.now()
     expired = list(
-        RoleAssignment.objects.select_for_update(skip_locked=True)
+        RoleAssignment.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(is_active=True, expiry_logged=False, valid_until__lte=at)
         .select_related("role", "department")
     )
