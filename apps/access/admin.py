@@ -28,10 +28,21 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class RoleAdmin(DjangoGroupAdmin, ModelAdmin):
-    """Role groups in the unfold look; their permissions come from the matrix in roles.py."""
+    """Role groups, read-only: their permissions are the matrix in roles.py (and
+    docs/permissions.md), so an edit here would silently disagree with both."""
 
     list_display = ("name", "label")
     search_fields = ("name",)
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     @display(description=_("role"))
     def label(self, obj: Group) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -21,7 +21,8 @@ class ScopedAdminMixin:
       and object URLs see ``restrict(user, view, queryset)``; an object outside is a 404,
       and the attempt is written to the permission log (rate-limited);
     - an object inside view scope but outside change scope opens read-only;
-    - foreign keys to scoped models offer only the targets inside the change scope;
+    - foreign keys to scoped models offer only the targets inside the change scope, and
+      the value the object already has (keeping it is not a change);
     - per-object grants (guardian's screen) go to people other than oneself, never to
       roles: roles are given through assignments, which have their own rules and log.
     """
@@ -49,6 +50,9 @@ class ScopedAdminMixin:
         return obj
 
     def _require_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        """As the change view answers: 403 without the permission anywhere, 404 outside."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404(gettext("No such record."))
 
@@ -85,6 +89,30 @@ class ScopedAdminMixin:
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        kept = _scoped_targets(obj) if obj is not None else {}
+        if not kept:
+            return form
+
+        class KeepCurrentTargets(form):
+            """The change-scope choices, plus the value the object already has.
+
+            Keeping a value is not a change: a manager must be able to save their own
+            top department, whose parent lies above their scope, without moving it.
+            """
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                for name, pk in kept.items():
+                    field = self.fields.get(name)
+                    if field is not None and hasattr(field, "queryset"):
+                        model = field.queryset.model
+                        field.queryset = field.queryset | model._default_manager.filter(pk=pk)
+
+        KeepCurrentTargets.__name__ = form.__name__
+        return KeepCurrentTargets
+
     def _obj_perms_url(self, object_pk: str) -> str:
         opts = self.model._meta
         return reverse(
@@ -114,3 +142,14 @@ class ScopedAdminMixin:
             gettext("Object permissions go to people; roles are given through role assignments."),
         )
         return HttpResponseRedirect(self._obj_perms_url(object_pk))
+
+
+def _scoped_targets(obj: Model) -> dict[str, Any]:
+    """The foreign keys of ``obj`` to scoped models that are set: field name to target pk."""
+    return {
+        f.name: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.many_to_one
+        and f.remote_field.model in scope.SCOPE_PATHS
+        and getattr(obj, f.attname) is not None
+    }
