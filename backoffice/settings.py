@@ -103,6 +103,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the live server and the test runner read while one writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The planner's default random_page_cost (4) assumes spinning disks: it then scans all
+    # employees rather than read a manager's subtree through its index (1.38x slower
+    # pages, docs/benchmarks.md). 1.1 suits SSDs and cached data; options=... in
+    # DATABASE_URL, or DJANGO_PG_RANDOM_PAGE_COST, override it.
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "options" not in pg_options:
+        cost = env.float("DJANGO_PG_RANDOM_PAGE_COST", default=1.1)
+        pg_options["options"] = f"-c random_page_cost={cost}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Employee"
