@@ -12,6 +12,28 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_whole_sign_in(monkeypatch):
+    """``client.force_login(user)`` skips the password step; skip the code step too.
+
+    The session is marked verified with the user's authenticator device (one is made for
+    users whose role requires it). ``force_login(user, verified=False)`` keeps the session
+    half signed in, for the tests of the second step itself.
+    """
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, verified=True):
+        original(self, user, backend)
+        if verified:
+            from tests.otp import mark_verified
+
+            mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def roles(db):
     from apps.access.roles import roles_ensure
@@ -62,6 +84,9 @@ def make_user(db, roles, root_department):
         assignment_create(
             actor=None, user=user, role=roles[role], department=scoped, reason="test persona"
         )
+        from tests.otp import device_for
+
+        device_for(user)  # an authenticator for roles that require one (tests.otp.code_for)
         return user
 
     return make

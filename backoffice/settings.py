@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.org",
     "apps.access",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
+    "axes",
+    "apps.security",
 ]
 
 MIDDLEWARE = [
@@ -68,9 +74,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the second-factor gate (both async-capable).
+    "django_otp.middleware.OTPMiddleware",
+    "apps.security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -115,17 +126,54 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Employee"
-# One backend answers every permission question, guardian's object grants included
+# Axes first (it refuses locked-out sign-ins before a password is checked). Then one
+# backend answers every permission question, guardian's object grants included
 # (apps.access.scope); guardian's own backend would re-check them with more queries.
-AUTHENTICATION_BACKENDS = ["apps.access.backends.AccessBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "apps.access.backends.AccessBackend",
+]
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Sign-in security (apps.security) ------------------------------------------
+
+# Roles whose holders must use a second factor; others (Staff) may.
+OTP_REQUIRED_ROLES = env.list(
+    "OTP_REQUIRED_ROLES",
+    default=["Administrator", "HR", "Manager", "Security officer", "Auditor"],
+)
+OTP_TOTP_ISSUER = "Backoffice"
+OTP_EMAIL_SUBJECT = _("Your Backoffice sign-in code")
+OTP_EMAIL_TOKEN_VALIDITY = 600
+# Proxies of ours in front of the app that append to X-Forwarded-For; 0 trusts none.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Lockout: failures within AXES_COOLOFF_TIME, per username+IP, then per IP (any username).
+AXES_HANDLER = "apps.security.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+LOCKOUT_LIMITS = [
+    env.int("LOCKOUT_USER_IP_LIMIT", default=5),
+    env.int("LOCKOUT_IP_LIMIT", default=20),
+]
+AXES_FAILURE_LIMIT = LOCKOUT_LIMITS[0]
+AXES_COOLOFF_TIME = env.float("LOCKOUT_MINUTES", default=15.0) / 60  # hours
+AXES_CLIENT_IP_CALLABLE = "apps.security.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.security.views.lockout_response"
+# Reset only after the whole sign-in (password and code) succeeded: a password success
+# alone must not clear the count of wrong codes (apps.security.views.VerifyView).
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ADMIN = False
+# Our login events record every attempt; axes' own log lines would repeat them.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # unfold's login form has no hidden "next" field: land on the admin, not /accounts/profile/.
 LOGIN_REDIRECT_URL = "admin:index"
 

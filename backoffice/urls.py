@@ -6,12 +6,22 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from apps.core import views as core_views
+from apps.security import views as security_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("health/", core_views.health, name="health"),
     path("ready/", core_views.ready, name="ready"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The sign-in's second step and enrollment come before the admin's own URLs; the
+    # second-factor middleware lets a half-signed-in user reach only these.
+    path("admin/verify/", security_views.VerifyView.as_view(), name="security_verify"),
+    path("admin/enroll/", security_views.EnrollView.as_view(), name="security_enroll"),
+    path(
+        "admin/backup-codes/",
+        admin.site.admin_view(security_views.BackupCodesView.as_view()),
+        name="security_backup_codes",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -272,6 +272,15 @@ def log_in() -> Callable[..., None]:
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
+        # Step two for roles that need it: the code an authenticator app would show.
+        expect(page.locator("#nav-sidebar-inner, [data-testid=verify-form]")).to_be_visible()
+        if page.get_by_test_id("verify-form").count():
+            from apps.org.models import Employee
+            from tests.otp import code_for, device_for
+
+            device = device_for(Employee.objects.get(username=username))
+            page.get_by_label("Code").fill(code_for(device))
+            page.get_by_role("button", name="Verify").click()
         expect(page.locator("#nav-sidebar-inner")).to_be_visible()
 
     return submit

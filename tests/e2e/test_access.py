@@ -31,10 +31,10 @@ def test_staff_is_refused_the_employee_list_and_does_not_see_it_in_the_sidebar(
 
 
 def test_signing_in_from_the_bare_login_page_lands_on_the_admin_index(page: Page, shot, make_user):
-    make_user("hr")
+    make_user("staff")  # a role without a second step (see tests/e2e/test_sign_in.py)
 
     page.goto("/admin/login/")
-    page.get_by_label("Username").fill("hr")
+    page.get_by_label("Username").fill("staff")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log in")).to_have_count(0)

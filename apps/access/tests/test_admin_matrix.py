@@ -38,6 +38,7 @@ from apps.access.services import assignment_create
 from apps.org.models import Department, Employee, Transfer
 from apps.org.services import department_create, department_update, employee_create
 from apps.org.transfers import transfer_request
+from tests.otp import mark_verified
 
 PERSONAS = {
     "admin": ADMINISTRATOR,
@@ -225,6 +226,7 @@ def world(django_db_setup, django_db_blocker):
         for persona, user in built.users.items():
             built.clients[persona] = Client()
             built.clients[persona].force_login(user)
+            mark_verified(built.clients[persona], user)  # module scope: no autouse patch
         yield built
         transaction.set_rollback(True)
 

@@ -16,8 +16,9 @@ CHILDREN = reverse("admin:org_department_tree_children")
 SEARCH = reverse("admin:org_department_tree_search")
 PREVIEW = reverse("admin:org_department_tree_preview")
 APPLY = reverse("admin:org_department_tree_apply")
-# Session, user, and the user's and groups' permissions: every admin request reads them.
-AUTH_QUERIES = 3
+
+# Session, user, the verified second-factor device (django-otp), the rights snapshot.
+AUTH_QUERIES = 4
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from apps.org.demo import DEMO_ACCOUNTS
 from apps.org.models import Department, Employee
@@ -44,7 +45,8 @@ def test_seed_builds_the_demo_organisation_and_is_idempotent():
 def test_every_demo_account_logs_in_with_the_given_password():
     call_command("seed_demo", password="pw-demo-2")
     for account in DEMO_ACCOUNTS:
-        user = authenticate(username=account.username, password="pw-demo-2")
+        request = RequestFactory().post("/admin/login/")  # django-axes needs the request
+        user = authenticate(request, username=account.username, password="pw-demo-2")
         assert user is not None, account.username
         assert user.is_staff
         assert list(user.groups.values_list("name", flat=True)) == [account.role]

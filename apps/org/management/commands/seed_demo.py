@@ -1,12 +1,16 @@
 """Seed the demo organisation, role groups and one account per role (idempotent)."""
 
+import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.access.demo import demo_roles_assign
 from apps.org.demo import DEMO_ACCOUNTS, demo_seed
+from apps.security.demo import demo_otp_secrets
 
 DEFAULT_PASSWORD = "backoffice-demo"
 
@@ -22,6 +26,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--departments", type=int, help="Grow to this many departments.")
         parser.add_argument("--employees", type=int, help="Grow to this many employees.")
+        parser.add_argument(
+            "--otp-secrets",
+            metavar="FILE",
+            help="Give the accounts whose role requires two-factor sign-in an authenticator "
+            "and write {username: base32 secret} to FILE as JSON (mode 600).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name in ("departments", "employees"):
@@ -36,6 +46,8 @@ class Command(BaseCommand):
             employees=options["employees"],
         )
         demo_roles_assign()
+        if options["otp_secrets"]:
+            self._write_secrets(Path(options["otp_secrets"]))
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -44,3 +56,13 @@ class Command(BaseCommand):
                 f"{', '.join(a.username for a in DEMO_ACCOUNTS)}."
             )
         )
+
+    def _write_secrets(self, path: Path) -> None:
+        secrets = demo_otp_secrets()
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                json.dump(secrets, out, indent=2, sort_keys=True)
+        except OSError as exc:
+            raise CommandError(f"Cannot write --otp-secrets {path}: {exc}") from exc
+        self.stdout.write(f"Authenticator secrets of {', '.join(sorted(secrets))} in {path}.")

@@ -1,0 +1,36 @@
+"""The client's IP address, the same for lockouts, login events and sessions.
+
+``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` says how many proxies of ours append to
+``X-Forwarded-For``: then the address the outermost of them saw. A forged header cannot
+change the address when no proxy is trusted, and entries a client sent before ours are
+never read.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def _valid(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    remote = _valid(request.META.get("REMOTE_ADDR", "") or "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote
+    return _valid(forwarded[-proxies]) or remote
+
+
+def client_agent(request: HttpRequest) -> str:
+    return (request.META.get("HTTP_USER_AGENT", "") or "")[:300]

@@ -1,0 +1,182 @@
+"""Second factors (django-otp): who needs one, enrolling, verifying, backup codes, resets.
+
+Devices per person: one authenticator app (TOTP), one set of backup codes (django-otp's
+static device: single-use codes) and, when they have an e-mail address, an e-mail
+device as the fallback. The rules live here; the views only call these functions.
+"""
+
+import re
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.models import Device
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.access.selectors import roles_held
+from apps.org.models import Employee
+from apps.security.models import SecurityAction
+
+AUTHENTICATOR = "Authenticator app"
+BACKUP_CODES = "Backup codes"
+EMAIL = "E-mail"
+BACKUP_CODE_COUNT = 10
+
+# As authenticators display a code: six digits, or two groups of three ("123 456").
+_TOTP = re.compile(r"^(\d{6}|\d{3} \d{3})$")
+# As we display backup codes: eight characters of django-otp's lower-case base32.
+_BACKUP = re.compile(r"^[a-z2-7]{8}$")
+CODE_MAX_LENGTH = 16
+
+
+def otp_required(user: Employee) -> bool:
+    """Does this person's role (settings.OTP_REQUIRED_ROLES) require a second factor?"""
+    if user.is_superuser:
+        return True
+    return bool(roles_held(user) & set(settings.OTP_REQUIRED_ROLES))
+
+
+def devices_confirmed(user: Employee) -> list[Device]:
+    return list(devices_for_user(user, confirmed=True))
+
+
+def code_normalize(raw: str) -> str:
+    """The code as a device checks it, or ValidationError for anything not shaped like one."""
+    if not isinstance(raw, str) or len(raw) > CODE_MAX_LENGTH:
+        raise ValidationError(
+            _("Enter the code as your authenticator app or backup list shows it.")
+        )
+    code = raw.strip()
+    if _TOTP.match(code):
+        return code.replace(" ", "")
+    if _BACKUP.match(code.lower()):
+        return code.lower()
+    raise ValidationError(_("Enter the code as your authenticator app or backup list shows it."))
+
+
+def code_verify(user: Employee, raw: str) -> Device | None:
+    """The confirmed device that accepts this code (used up if single-use), else None.
+
+    django-otp refuses a TOTP code already used in its time step and throttles
+    repeated failures per device.
+    """
+    code = code_normalize(raw)
+    for device in devices_confirmed(user):
+        if device.verify_is_allowed()[0] and device.verify_token(code):
+            return device
+    return None
+
+
+@transaction.atomic
+def totp_pending(user: Employee) -> TOTPDevice:
+    """The authenticator device being enrolled (unconfirmed until a code proves it)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=False)
+    return device
+
+
+def totp_qr_svg(device: TOTPDevice) -> str:
+    """The provisioning URI as an inline SVG QR code (drawn on the server, no network)."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    return image.to_string(encoding="unicode")
+
+
+def totp_secret(device: TOTPDevice) -> str:
+    """The key in base32, grouped by four, for typing into an app by hand."""
+    from base64 import b32encode
+
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+@transaction.atomic
+def totp_confirm(*, user: Employee, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the app with a valid code; return the new backup codes (shown once)."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError(_("This enrollment is no longer open; start again."))
+    token = code_normalize(code)
+    if not device.verify_token(token):
+        raise ValidationError(
+            _("That code is not valid; check the time on your phone and try again.")
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    if user.email and not EmailDevice.objects.filter(user=user).exists():
+        EmailDevice.objects.create(user=user, name=EMAIL, confirmed=True)
+    return _backup_codes_new(user)
+
+
+def _backup_codes_new(user: Employee) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_CODES, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user: Employee) -> list[str]:
+    """A new set of backup codes; the old ones stop working at once. Logged."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Set up your authenticator app first."))
+    codes = _backup_codes_new(user)
+    SecurityAction.objects.create(
+        at=timezone.now(),
+        kind=SecurityAction.Kind.BACKUP_CODES,
+        actor=user,
+        user=user,
+        reason=_("regenerated by the user"),
+    )
+    return codes
+
+
+def backup_codes_left(user: Employee) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def devices_reset(*, actor: Employee, user: Employee, reason: str) -> int:
+    """Remove every second-factor device of ``user``: they enroll again. Logged with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason; it is kept in the security log."))
+    if actor.pk == user.pk:
+        raise ValidationError(_("Reset your own devices from your profile, not here."))
+    removed = 0
+    for model in (TOTPDevice, StaticDevice, EmailDevice):
+        removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    SecurityAction.objects.create(
+        at=timezone.now(),
+        kind=SecurityAction.Kind.DEVICES_RESET,
+        actor=actor,
+        user=user,
+        reason=reason[:500],
+    )
+    return removed
+
+
+def throttles_reset(user: Employee) -> None:
+    """Clear django-otp's per-device failure delays (after an unlock)."""
+    for device in devices_for_user(user, confirmed=True):
+        if hasattr(device, "throttle_reset"):
+            device.throttle_reset()
+
+
+def email_code_send(user: Employee) -> Any:
+    """E-mail a one-time code to the person's address (the fallback device)."""
+    device = EmailDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise ValidationError(_("No e-mail address is set up for codes."))
+    return device.generate_challenge()

@@ -1,0 +1,259 @@
+"""The second step, enrollment, lockout and the client address: refusals and bad input."""
+
+import datetime
+import json
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib import admin
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.access.roles import AUDITOR, HR, MANAGER, SECURITY_OFFICER
+from apps.security import otp
+from apps.security.network import client_ip
+from tests.otp import code_for, device_for
+
+VERIFY = "/admin/verify/"
+LOGIN = "/admin/login/"
+PASSWORD = "pw-for-tests-1"
+
+
+def sign_in(client: Client, username: str, *, ip: str = "10.0.0.1", **headers: str):
+    return client.post(
+        LOGIN,
+        {"username": username, "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR=ip,
+        **headers,
+    )
+
+
+def send_code(client: Client, code: str, *, ip: str = "10.0.0.1", **headers: str):
+    return client.post(VERIFY, {"code": code, "next": "/admin/"}, REMOTE_ADDR=ip, **headers)
+
+
+@pytest.fixture
+def hr(make_user):
+    return make_user("hr")
+
+
+def test_the_password_alone_reaches_only_the_code_step(client, hr):
+    response = sign_in(client, "hr")
+    assert response.status_code == 302
+    for url in ("/admin/", "/admin/org/employee/", "/admin/org/employee/me/"):
+        blocked = client.get(url, REMOTE_ADDR="10.0.0.1")
+        assert blocked.status_code == 302
+        assert blocked["Location"].startswith(VERIFY)
+    assert client.post("/admin/org/employee/", {}, REMOTE_ADDR="10.0.0.1").status_code == 302
+
+
+def test_a_right_code_completes_the_sign_in_and_clears_the_failures(client, hr):
+    sign_in(client, "hr")
+    send_code(client, "000000")
+    assert AccessAttempt.objects.get(username="hr").failures_since_start == 1
+    # django-otp throttles a device for a second after a failure; a person types slower.
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2)):
+        response = send_code(client, code_for(device_for(hr)))
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/", REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert not AccessAttempt.objects.filter(username="hr").exists()
+
+
+def test_a_replayed_code_in_the_same_time_step_is_refused(hr):
+    code = code_for(device_for(hr))
+    first, second = Client(), Client()
+    sign_in(first, "hr")
+    assert send_code(first, code).status_code == 302
+    sign_in(second, "hr")
+    response = send_code(second, code)
+    assert response.status_code == 400
+    assert "not valid or was already used" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "12345",
+        "1234567",
+        "12 34 56",
+        " 1 2 3 4 5 6",
+        "123-456",
+        "１２３４５６",
+        "abc",
+        "",
+        "9" * 5000,
+    ],
+)
+def test_malformed_codes_are_form_errors_that_count_as_failures(client, hr, code):
+    sign_in(client, "hr")
+    response = send_code(client, code)
+    assert response.status_code == 400
+    assert AccessAttempt.objects.get(username="hr").failures_since_start == 1
+
+
+def test_a_code_is_accepted_as_the_app_shows_it_with_its_middle_space(client, hr):
+    sign_in(client, "hr")
+    code = code_for(device_for(hr))
+    assert send_code(client, f"{code[:3]} {code[3:]}").status_code == 302
+
+
+def test_a_backup_code_works_once(hr):
+    codes = otp._backup_codes_new(hr)
+    first, second = Client(), Client()
+    sign_in(first, "hr")
+    assert send_code(first, codes[0].upper()).status_code == 302  # case does not matter
+    sign_in(second, "hr")
+    assert send_code(second, codes[0]).status_code == 400
+    assert StaticToken.objects.filter(device__user=hr).count() == 9
+
+
+def test_five_wrong_codes_lock_and_the_lockout_holds_for_the_password_too(client, hr):
+    sign_in(client, "hr")
+    for _ in range(4):
+        assert send_code(client, "000000").status_code == 400
+    locked = send_code(client, "000000")
+    assert locked.status_code == 429
+    assert "Too many failed sign-in attempts" in locked.content.decode()
+    # The half-signed-in session is gone, and the password step is refused too.
+    assert client.get("/admin/", REMOTE_ADDR="10.0.0.1").status_code == 302
+    again = sign_in(Client(), "hr")
+    assert again.status_code == 429
+
+
+def test_a_password_success_does_not_reset_the_wrong_codes(client, hr):
+    for _ in range(2):
+        sign_in(client, "hr")
+        send_code(client, "000000")
+        send_code(client, "000000")
+    assert sign_in(client, "hr").status_code == 302
+    assert send_code(client, "000000").status_code == 429
+
+
+def test_one_ip_is_locked_across_usernames_at_the_higher_threshold(db, settings, roles):
+    settings.LOCKOUT_LIMITS = [5, 8]
+    for i in range(8):
+        Client().post(LOGIN, {"username": f"guess{i}", "password": "nope"}, REMOTE_ADDR="10.9.9.9")
+    response = Client().post(LOGIN, {"username": "other", "password": "x"}, REMOTE_ADDR="10.9.9.9")
+    assert response.status_code == 429
+    elsewhere = Client().post(LOGIN, {"username": "other", "password": "x"}, REMOTE_ADDR="10.9.9.8")
+    assert elsewhere.status_code == 200
+
+
+def test_a_forged_forwarded_for_does_not_change_the_ip(client, hr, rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "10.0.0.1"
+    sign_in(client, "hr")
+    for i in range(5):
+        send_code(client, "000000", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.0.0.1"}
+
+
+def test_behind_one_trusted_proxy_the_last_forwarded_address_counts(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    spoofed = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
+    assert client_ip(spoofed) == "198.51.100.7"
+    garbage = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert client_ip(garbage) == "10.0.0.1"
+
+
+def test_an_over_long_username_is_a_form_error_not_a_500(client, db):
+    response = client.post(LOGIN, {"username": "u" * 5000, "password": "x"}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+
+
+def test_staff_without_a_device_signs_in_with_the_password_only(client, make_user):
+    make_user("staff")
+    sign_in(client, "staff")
+    assert client.get("/admin/", REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_staff_who_enrolled_must_give_the_code(client, make_user):
+    staff = make_user("staff")
+    TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    sign_in(client, "staff")
+    assert client.get("/admin/", REMOTE_ADDR="10.0.0.1")["Location"].startswith(VERIFY)
+
+
+def test_enrollment_refuses_a_wrong_code_and_keeps_the_device_unconfirmed(client, hr):
+    TOTPDevice.objects.filter(user=hr).delete()
+    sign_in(client, "hr")
+    assert client.get("/admin/", REMOTE_ADDR="10.0.0.1")["Location"].startswith("/admin/enroll/")
+    page = client.get("/admin/enroll/")
+    assert "<svg" in page.content.decode()
+    response = client.post("/admin/enroll/", {"code": "000000"})
+    assert response.status_code == 400
+    assert not TOTPDevice.objects.filter(user=hr, confirmed=True).exists()
+
+
+def test_the_next_parameter_cannot_send_people_elsewhere(client, hr):
+    sign_in(client, "hr")
+    response = client.post(
+        VERIFY, {"code": code_for(device_for(hr)), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/admin/"
+
+
+ENFORCED = {
+    "admin": None,
+    "hr": HR,
+    "manager": MANAGER,
+    "security": SECURITY_OFFICER,
+    "auditor": AUDITOR,
+}
+
+
+def _admin_urls() -> list[str]:
+    urls = ["/admin/", "/admin/org/employee/me/", "/admin/org/department/tree/"]
+    for model in admin.site._registry:
+        opts = model._meta
+        urls += [
+            f"/admin/{opts.app_label}/{opts.model_name}/",
+            f"/admin/{opts.app_label}/{opts.model_name}/add/",
+        ]
+    return urls
+
+
+@pytest.mark.parametrize("persona", sorted(ENFORCED))
+def test_no_enforced_role_reaches_any_admin_page_before_the_code(client, make_user, persona):
+    make_user(persona)
+    sign_in(client, persona)
+    for url in _admin_urls():
+        response = client.get(url, REMOTE_ADDR="10.0.0.1")
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(VERIFY), url
+
+
+def test_seed_demo_writes_the_secrets_of_the_accounts_that_need_them(tmp_path, db):
+    target = tmp_path / "secrets.json"
+    call_command("seed_demo", password="pw-demo-9", otp_secrets=str(target))
+    secrets = json.loads(target.read_text())
+    assert set(secrets) == {"admin", "hr", "manager", "security", "auditor"}
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    call_command("seed_demo", password="pw-demo-9", otp_secrets=str(target))
+    assert json.loads(target.read_text()) == secrets  # idempotent: the same devices
+
+
+def test_otp_code_prints_what_the_device_accepts(tmp_path, db, capsys):
+    target = tmp_path / "secrets.json"
+    call_command("seed_demo", password="pw-demo-9", otp_secrets=str(target))
+    capsys.readouterr()
+    call_command("otp_code", "hr", secrets=str(target))
+    code = capsys.readouterr().out.strip()
+    device = TOTPDevice.objects.get(user__username="hr")
+    assert device.verify_token(code)
+
+
+@pytest.mark.parametrize("content", ["not json", "[]", '{"hr": 5}', "{}"])
+def test_otp_code_refuses_a_bad_secrets_file(tmp_path, content):
+    from django.core.management.base import CommandError
+
+    target = tmp_path / "secrets.json"
+    target.write_text(content)
+    with pytest.raises(CommandError):
+        call_command("otp_code", "hr", secrets=str(target))

@@ -1,0 +1,90 @@
+"""Two-step sign-in: password, then a code from the authenticator app or a backup code;
+enrollment with a QR code; five wrong codes lock the account."""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt
+from playwright.sync_api import Page, expect
+
+from apps.org.models import Employee
+from apps.security import otp
+from tests.e2e.pages import PASSWORD
+from tests.otp import code_for, code_from_secret, device_for
+
+pytestmark = pytest.mark.browser
+
+
+def password_step(page: Page, username: str) -> None:
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_hr_signs_in_with_password_and_authenticator_code(page: Page, shot, make_user):
+    hr = make_user("hr")
+    password_step(page, "hr")
+    expect(page).to_have_url(re.compile(r"/admin/verify/\?next=%2Fadmin%2F$"))
+    shot("01-code-step")
+    page.goto("/admin/org/employee/")  # nothing else is reachable before the code
+    expect(page).to_have_url(re.compile(r"/admin/verify/"))
+    code = code_for(device_for(hr))
+    page.get_by_label("Code").fill(f"{code[:3]} {code[3:]}")  # as the app displays it
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#nav-sidebar-inner")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/admin/org/employee/$"))
+
+
+def test_a_backup_code_works_once(page: Page, new_page, make_user):
+    hr = make_user("hr")
+    codes = otp._backup_codes_new(hr)
+    password_step(page, "hr")
+    page.get_by_label("Code").fill(codes[0])
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#nav-sidebar-inner")).to_be_visible()
+
+    again = new_page()
+    password_step(again, "hr")
+    again.get_by_label("Code").fill(codes[0])
+    again.get_by_role("button", name="Verify").click()
+    expect(again.get_by_test_id("verify-form")).to_contain_text("not valid or was already used")
+    assert otp.backup_codes_left(hr) == 9
+
+
+def test_five_wrong_codes_lock_the_account(page: Page, shot, make_user):
+    hr = make_user("hr")
+    password_step(page, "hr")
+    for attempt in range(5):
+        page.get_by_label("Code").fill("000000" if attempt % 2 else "12345x")
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_test_id("locked-out")).to_contain_text("Too many failed sign-in attempts")
+    shot("01-locked-out")
+    # Even the right password and code are refused while locked.
+    password_step(page, "hr")
+    expect(page.locator("body")).to_contain_text("Too many failed sign-in attempts")
+    assert AccessAttempt.objects.get(username="hr").failures_since_start >= 5
+    assert Employee.objects.get(pk=hr.pk).is_active  # locked, not deactivated
+
+
+def test_a_new_hr_user_enrolls_with_the_qr_page_and_gets_backup_codes(page: Page, shot, make_user):
+    hr = make_user("hr")
+    device_for(hr).delete()  # as a new account: no device yet
+    password_step(page, "hr")
+    expect(page).to_have_url(re.compile(r"/admin/enroll/"))
+    expect(page.get_by_test_id("enroll-qr").locator("svg")).to_be_visible()
+    secret = page.get_by_test_id("enroll-secret").inner_text()
+    shot("01-enroll")
+    page.get_by_label("Code").fill("999999")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_test_id("enroll-form")).to_contain_text("not valid")
+    page.get_by_label("Code").fill(code_from_secret(secret))
+    page.get_by_role("button", name="Confirm").click()
+    codes = page.get_by_test_id("backup-code-list").locator("li")
+    expect(codes).to_have_count(10)
+    expect(page.get_by_test_id("backup-codes-download")).to_have_attribute(
+        "download", "backoffice-backup-codes.txt"
+    )
+    shot("02-backup-codes")
+    page.get_by_role("link", name="Continue").click()
+    expect(page.locator("#nav-sidebar-inner")).to_be_visible()
