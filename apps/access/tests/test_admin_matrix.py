@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
@@ -38,6 +39,7 @@ from apps.access.services import assignment_create
 from apps.org.models import Department, Employee, Transfer
 from apps.org.services import department_create, department_update, employee_create
 from apps.org.transfers import transfer_request
+from apps.security.models import LoginEvent, SecurityAction
 from tests.otp import mark_verified
 
 PERSONAS = {
@@ -189,6 +191,22 @@ def _build() -> World:
     outside_role = assignment_create(
         actor=None, user=omega, role=groups[AUDITOR], department=outside, reason="Outside"
     )
+    # Sign-in records (apps.security): not scoped, one of each per side.
+    now = timezone.now()
+    events = [
+        LoginEvent.objects.create(at=now, username=u.username, user=u, outcome="success")
+        for u in (alpha, omega)
+    ]
+    actions = [
+        SecurityAction.objects.create(at=now, kind="unlock", user=u, reason="test")
+        for u in (alpha, omega)
+    ]
+    attempts = [
+        AccessAttempt.objects.create(
+            username=u.username, ip_address="10.0.0.1", user_agent="test", failures_since_start=1
+        )
+        for u in (alpha, omega)
+    ]
     perms = {
         persona: frozenset(
             f"{p.content_type.app_label}.{p.codename}"
@@ -206,6 +224,9 @@ def _build() -> World:
             RoleAssignment: inside_role,
             PermissionLog: PermissionLog.objects.get(assignment=inside_role),
             Group: groups[MANAGER],
+            LoginEvent: events[0],
+            SecurityAction: actions[0],
+            AccessAttempt: attempts[0],
         },
         outside={
             Department: outside,
@@ -214,6 +235,9 @@ def _build() -> World:
             RoleAssignment: outside_role,
             PermissionLog: PermissionLog.objects.get(assignment=outside_role),
             Group: groups[AUDITOR],
+            LoginEvent: events[1],
+            SecurityAction: actions[1],
+            AccessAttempt: attempts[1],
         },
     )
 
