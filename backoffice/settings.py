@@ -142,6 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: its password_changed hook ends the person's other sessions.
+    {"NAME": "apps.security.sessions.EndSessionsOnPasswordChange"},
 ]
 LOGIN_URL = "admin:login"
 
@@ -157,6 +159,8 @@ OTP_EMAIL_SUBJECT = _("Your Backoffice sign-in code")
 OTP_EMAIL_TOKEN_VALIDITY = 600
 # Proxies of ours in front of the app that append to X-Forwarded-For; 0 trusts none.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A successful sign-in scoring this much risk (0-100) e-mails the security officers.
+LOGIN_RISK_ALERT = env.int("LOGIN_RISK_ALERT", default=60)
 # Lockout: failures within AXES_COOLOFF_TIME, per username+IP, then per IP (any username).
 AXES_HANDLER = "apps.security.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
@@ -291,6 +295,8 @@ UNFOLD = {
         "navigation": [
             {"title": _("My profile"), "link": reverse_lazy("admin:org_employee_me")},
             {"title": _("Change password"), "link": reverse_lazy("admin:password_change")},
+            {"title": _("My sessions"), "link": reverse_lazy("security_my_sessions")},
+            {"title": _("Backup codes"), "link": reverse_lazy("security_backup_codes")},
         ]
     },
     "SIDEBAR": {
@@ -305,4 +311,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Every attempt is a LoginEvent row; axes' INFO lines would repeat each one.
+    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
 }

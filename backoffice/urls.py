@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from apps.core import views as core_views
+from apps.security import session_views
 from apps.security import views as security_views
 
 urlpatterns = [
@@ -21,6 +22,11 @@ urlpatterns = [
         "admin/backup-codes/",
         admin.site.admin_view(security_views.BackupCodesView.as_view()),
         name="security_backup_codes",
+    ),
+    path(
+        "admin/sessions/",
+        admin.site.admin_view(session_views.MySessionsView.as_view()),
+        name="security_my_sessions",
     ),
     path("admin/", admin.site.urls),
 ]

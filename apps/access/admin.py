@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,13 +22,14 @@ from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
-from apps.core.admin import BaseAdmin, NotFoundMixin, adopt_saved
+from apps.access.views import explain_urls
+from apps.core.admin import BaseAdmin, NotFoundMixin, ReasonForm, adopt_saved
 
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleAdmin(DjangoGroupAdmin, ModelAdmin):
+class RoleAdmin(NotFoundMixin, DjangoGroupAdmin, ModelAdmin):
     """Role groups, read-only: their permissions are the matrix in roles.py (and
     docs/permissions.md), so an edit here would silently disagree with both."""
 
@@ -54,12 +56,6 @@ class RoleAssignmentForm(forms.ModelForm):
         model = RoleAssignment
         fields = ("user", "role", "department", "valid_from", "valid_until", "reason")
         widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 @admin.register(RoleAssignment)
@@ -93,6 +89,10 @@ class RoleAssignmentAdmin(ScopedAdminMixin, BaseAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"valid_from": timezone.now().replace(second=0, microsecond=0)}
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the inherited ones: their "<path:object_id>/" would swallow "explain/".
+        return [*explain_urls(self), *super().get_urls()]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role":
@@ -139,7 +139,7 @@ class RoleAssignmentAdmin(ScopedAdminMixin, BaseAdmin):
         return self.form_action(
             request,
             queryset.select_related("user", "role", "department"),
-            form=RevokeForm(request.POST if submitted else None),
+            form=ReasonForm(request.POST if submitted else None),
             action_name="revoke_selected",
             title=_("Revoke role assignments"),
             intro=_("End these role assignments now:"),

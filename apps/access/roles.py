@@ -38,7 +38,7 @@ ROLE_RANK = {
 }
 
 # The apps whose permissions the "*" and "view:*" tokens cover.
-OUR_APPS = ("org", "access", "auth", "guardian")
+OUR_APPS = ("org", "access", "auth", "guardian", "security")
 
 _ORG_VIEW = [
     "org.view_department",
@@ -84,6 +84,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "access.view_historicalroleassignment",
         "access.view_permissionlog",
         "auth.view_group",
+        "security.view_loginevent",
+        "security.view_securityaction",
+        "security.unlock_user",
+        "security.reset_devices",
+        "security.view_usersession",
+        "security.revoke_sessions",
     ],
     AUDITOR: ["view:*"],
     STAFF: [],

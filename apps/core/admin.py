@@ -8,11 +8,12 @@ hard delete, and protected fields (salary) vanish for users without the right.
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -98,7 +99,16 @@ class ProtectedFieldsMixin:
 
 
 class NotFoundMixin:
-    """A malformed or unknown object id in any admin URL is a 404, never a 500 or a redirect."""
+    """A malformed or unknown object id in any admin URL is a 404, never a 500 or a redirect.
+
+    A NUL character anywhere in a list's query string (filters, search, ordering) is a 400:
+    PostgreSQL refuses NUL in text, which would otherwise surface as a 500.
+    """
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+            raise BadRequest(_("The address contains a character that is not allowed."))
+        return super().changelist_view(request, extra_context)
 
     def _require_valid_pk(self, object_id: str) -> None:
         try:
@@ -159,47 +169,18 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, valid, attr)
 
 
-class BaseAdmin(
-    NotFoundMixin,
-    ProtectedFieldsMixin,
-    SimpleHistoryAdmin,
-    ReinforcedGuardedModelAdminMixin,
-    GuardedModelAdmin,
-    ModelAdmin,
-):
-    """unfold + history + object permissions; big tables skip the second COUNT(*).
+class ReasonForm(forms.Form):
+    """The one field most confirmed actions ask for: why (kept in a log or history)."""
 
-    Guardian's reinforced mixin: the object-permissions screens need guardian's own
-    permissions (Administrator), not merely the right to change the object, or anyone
-    who may edit an employee could grant themselves that employee's salary.
-    """
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
-    show_full_result_count = False
-    list_per_page = 50
-    warn_unsaved_form = True
-    compressed_fields = True
+
+class ActionFormsMixin:
+    """Admin actions that ask first: a confirmation page, or a small form (a reason)."""
+
     confirm_template = "admin/core/confirm_soft_delete.html"
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        # A version page is for reading. simple-history saves a POST to it even with
-        # revert disabled (the setting only hides the button): a second change form that
-        # bypasses the change view's checks, and a 500 when the service refuses.
-        if request.method == "POST" and self.revert_disabled(request):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _none_selected(self, request: HttpRequest, queryset: QuerySet) -> bool:
         """Say so when no selected row is one the user may see (the queryset is scoped)."""
@@ -314,6 +295,49 @@ class BaseAdmin(
         if applied:
             self.message_user(request, done(applied), messages.SUCCESS)
         return None
+
+
+class BaseAdmin(
+    NotFoundMixin,
+    ActionFormsMixin,
+    ProtectedFieldsMixin,
+    SimpleHistoryAdmin,
+    ReinforcedGuardedModelAdminMixin,
+    GuardedModelAdmin,
+    ModelAdmin,
+):
+    """unfold + history + object permissions; big tables skip the second COUNT(*).
+
+    Guardian's reinforced mixin: the object-permissions screens need guardian's own
+    permissions (Administrator), not merely the right to change the object, or anyone
+    who may edit an employee could grant themselves that employee's salary.
+    """
+
+    show_full_result_count = False
+    list_per_page = 50
+    warn_unsaved_form = True
+    compressed_fields = True
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # A version page is for reading. simple-history saves a POST to it even with
+        # revert disabled (the setting only hides the button): a second change form that
+        # bypasses the change view's checks, and a 500 when the service refuses.
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(
         self,

@@ -23,6 +23,13 @@ def _departments_active(request: HttpRequest) -> bool:
     )
 
 
+def _assignments_active(request: HttpRequest) -> bool:
+    path = request.path
+    return path.startswith(
+        reverse("admin:access_roleassignment_changelist")
+    ) and not path.startswith(reverse("admin:access_roleassignment_explain"))
+
+
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
     """The sidebar, grouped by what people come to do."""
     return [
@@ -84,6 +91,55 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
                     "icon": "group",
                     "link": reverse_lazy("admin:auth_group_changelist"),
                     "permission": _can("auth.view_group"),
+                },
+                {
+                    "title": _("Role assignments"),
+                    "icon": "assignment_ind",
+                    "link": reverse_lazy("admin:access_roleassignment_changelist"),
+                    "permission": _can("access.view_roleassignment"),
+                    "active": _assignments_active,
+                },
+                {
+                    "title": _("Permission log"),
+                    "icon": "receipt_long",
+                    "link": reverse_lazy("admin:access_permissionlog_changelist"),
+                    "permission": _can("access.view_permissionlog"),
+                },
+                {
+                    "title": _("Explain access"),
+                    "icon": "policy",
+                    "link": reverse_lazy("admin:access_roleassignment_explain"),
+                    "permission": _can("access.view_roleassignment"),
+                },
+            ],
+        },
+        {
+            "title": _("Security"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Login events"),
+                    "icon": "login",
+                    "link": reverse_lazy("admin:security_loginevent_changelist"),
+                    "permission": _can("security.view_loginevent"),
+                },
+                {
+                    "title": _("Lockouts"),
+                    "icon": "lock_person",
+                    "link": reverse_lazy("admin:security_lockout_changelist"),
+                    "permission": _can("security.unlock_user"),
+                },
+                {
+                    "title": _("Sessions"),
+                    "icon": "devices",
+                    "link": reverse_lazy("admin:security_usersession_changelist"),
+                    "permission": _can("security.view_usersession"),
+                },
+                {
+                    "title": _("Security actions"),
+                    "icon": "shield_person",
+                    "link": reverse_lazy("admin:security_securityaction_changelist"),
+                    "permission": _can("security.view_securityaction"),
                 },
             ],
         },

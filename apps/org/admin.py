@@ -16,7 +16,7 @@ from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import scope
 from apps.access.admin_mixins import ScopedAdminMixin
-from apps.core.admin import BaseAdmin, SoftDeleteAdmin, adopt_saved
+from apps.core.admin import BaseAdmin, ReasonForm, SoftDeleteAdmin, adopt_saved
 from apps.org import services, transfers
 from apps.org.filters import DepartmentSubtreeFilter
 from apps.org.forms import (
@@ -29,6 +29,7 @@ from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView, ProfileView
+from apps.security import otp
 
 
 @admin.register(Department)
@@ -122,7 +123,12 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
     list_filter_submit = True
     list_select_related = ("department",)
     search_fields = ("employee_id", "first_name", "last_name", "email")
-    actions = ("deactivate_selected", "restore_selected", "transfer_selected")
+    actions = (
+        "deactivate_selected",
+        "restore_selected",
+        "transfer_selected",
+        "reset_devices_selected",
+    )
     ordering = ("employee_id",)
     autocomplete_fields = ("department",)
     readonly_fields = ("is_active", "last_login", "date_joined")
@@ -247,6 +253,39 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
             ),
             done=lambda n: (
                 ngettext("Requested %(count)d transfer.", "Requested %(count)d transfers.", n)
+                % {"count": n}
+            ),
+        )
+
+    def has_reset_devices_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("security.reset_devices")
+
+    @action(description=_("Reset two-factor devices…"), permissions=["reset_devices"])
+    def reset_devices_selected(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        submitted = request.POST.get("post") == "yes"
+        return self.form_action(
+            request,
+            queryset,
+            form=ReasonForm(request.POST if submitted else None),
+            action_name="reset_devices_selected",
+            title=_("Reset two-factor devices"),
+            intro=_(
+                "Remove the authenticator, backup codes and e-mail device of these people; "
+                "they set up a new one at their next sign-in:"
+            ),
+            submit_label=_("Reset devices"),
+            submit_testid="confirm-reset-devices",
+            service=lambda employee, data: otp.devices_reset(
+                actor=request.user, user=employee, reason=data["reason"]
+            ),
+            done=lambda n: (
+                ngettext(
+                    "Reset the devices of %(count)d person.",
+                    "Reset the devices of %(count)d people.",
+                    n,
+                )
                 % {"count": n}
             ),
         )

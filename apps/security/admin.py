@@ -9,3 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 for _model in (TOTPDevice, StaticDevice, EmailDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+from apps.security import (  # noqa: E402,F401
+    admin_events,
+    admin_lockouts,
+)

@@ -1,8 +1,11 @@
-"""The second-factor gate: signed in with a password is not signed in yet.
+"""The second-factor gate, and the note of each session's last use.
+
+Signed in with a password is not signed in yet.
 
 A user whose role requires a second factor (or who has a device) and whose session is
 not verified may reach only the code step, enrollment, logout and static files; every
 other request goes to the code step (with a device) or to enrollment (without one).
+Signed-in requests also refresh their session's "last seen" (at most once a minute).
 Async-capable, as every middleware on each request must be (docs: pitfalls).
 """
 
@@ -13,9 +16,10 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
-from apps.security import otp
+from apps.security import otp, sessions
 
 # Paths a half-signed-in user may reach (prefixes).
 _OPEN = (
@@ -57,16 +61,22 @@ class SecondFactorMiddleware:
         if self._is_async:
             return self.__acall__(request)
         user = request.user
-        if user.is_authenticated and not user.is_verified():
-            redirect = _gate(request, user)
-            if redirect is not None:
-                return redirect
+        if user.is_authenticated:
+            if not user.is_verified():
+                redirect = _gate(request, user)
+                if redirect is not None:
+                    return redirect
+            sessions.session_touch(request)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> Awaitable[HttpResponse]:
         user = await request.auser()
-        if user.is_authenticated and not user.is_verified():
-            redirect = await sync_to_async(_gate)(request, user)
-            if redirect is not None:
-                return redirect
+        if user.is_authenticated:
+            if not user.is_verified():
+                redirect = await sync_to_async(_gate)(request, user)
+                if redirect is not None:
+                    return redirect
+            last = await request.session.aget(sessions.TOUCHED_KEY, 0)
+            if timezone.now().timestamp() - last >= sessions.TOUCH_EVERY:
+                await sync_to_async(sessions.session_touch)(request)
         return await self.get_response(request)

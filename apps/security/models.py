@@ -1,6 +1,7 @@
 """Sign-in security records: login events with their risk, tracked sessions, and the
 actions security officers take (unlocks, device resets, session revocations)."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +109,23 @@ class SecurityAction(models.Model):
         verbose_name = _("security action")
         verbose_name_plural = _("security actions")
         ordering = ("-at", "-id")
+        permissions = [
+            ("unlock_user", _("Can see lockouts and unlock sign-ins")),
+            ("reset_devices", _("Can reset someone's two-factor devices")),
+            ("revoke_sessions", _("Can end anyone's sessions")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class Lockout(AccessAttempt):
+    """django-axes' failure record, as security officers see it: who, from where."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("lockout")
+        verbose_name_plural = _("lockouts")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address}"

@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.utils import reset_request
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -27,6 +26,9 @@ from django_otp import login as otp_login
 from unfold.widgets import INPUT_CLASSES
 
 from apps.security import otp
+from apps.security.events import event_record
+from apps.security.lockout import failures_clear
+from apps.security.models import LoginEvent
 
 
 class CodeForm(forms.Form):
@@ -65,6 +67,12 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 def _credentials(request: HttpRequest) -> dict[str, str]:
     return {settings.AXES_USERNAME_FORM_FIELD: request.user.get_username()}
+
+
+def _event(request: HttpRequest, outcome: str) -> None:
+    event_record(
+        request=request, outcome=outcome, username=request.user.get_username(), user=request.user
+    )
 
 
 def lockout_response(
@@ -129,10 +137,12 @@ class VerifyView(View):
                 sender=__name__, credentials=_credentials(request), request=request
             )
             if getattr(request, "axes_locked_out", False):
-                return lockout_response(request)
+                return lockout_response(request)  # the lockout is the event (signals.py)
+            _event(request, LoginEvent.Outcome.BAD_CODE)
             return self._render(request, form, status=400)
         otp_login(request, device)
-        reset_request(request)  # the whole sign-in succeeded: clear this user's failures
+        failures_clear(request, request.user.get_username())  # the whole sign-in succeeded
+        _event(request, LoginEvent.Outcome.SUCCESS)
         return HttpResponseRedirect(_next(request))
 
     def _render(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
@@ -172,7 +182,8 @@ class EnrollView(View):
                 form.add_error("code", exc)
             else:
                 otp_login(request, device)
-                reset_request(request)
+                failures_clear(request, request.user.get_username())
+                _event(request, LoginEvent.Outcome.SUCCESS)
                 return render(
                     request,
                     "admin/security/backup_codes.html",

@@ -88,3 +88,33 @@ def test_a_new_hr_user_enrolls_with_the_qr_page_and_gets_backup_codes(page: Page
     shot("02-backup-codes")
     page.get_by_role("link", name="Continue").click()
     expect(page.locator("#nav-sidebar-inner")).to_be_visible()
+
+
+def test_security_unlocks_a_locked_account_with_a_reason(
+    page: Page, new_page, shot, log_in, make_user
+):
+    make_user("hr")
+    make_user("security")
+    password_step(page, "hr")
+    for _ in range(5):
+        page.get_by_label("Code").fill("000000")
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_test_id("locked-out")).to_be_visible()
+
+    officer = new_page()
+    log_in(officer, "security")
+    officer.goto("/admin/security/lockout/")
+    row = officer.locator("#result_list tbody tr").filter(has_text="hr")
+    expect(row).to_contain_text("locked")
+    row.locator("input.action-select").check()
+    officer.locator("select[name=action]").select_option("unlock_selected")
+    officer.get_by_role("button", name="Run").click()
+    officer.get_by_label("Reason").fill("Called the helpdesk from her desk phone; identity checked")
+    shot("01-unlock-reason", on=officer)
+    officer.get_by_test_id("confirm-unlock").click()
+    expect(officer.locator("body")).to_contain_text("Unlocked 1 sign-in.")
+    officer.goto("/admin/security/securityaction/")
+    expect(officer.locator("#result_list")).to_contain_text("identity checked")
+
+    log_in(page, "hr")  # password and code work again
+    expect(page.locator("#nav-sidebar-inner")).to_be_visible()

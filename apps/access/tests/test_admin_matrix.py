@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
@@ -39,7 +38,7 @@ from apps.access.services import assignment_create
 from apps.org.models import Department, Employee, Transfer
 from apps.org.services import department_create, department_update, employee_create
 from apps.org.transfers import transfer_request
-from apps.security.models import LoginEvent, SecurityAction
+from apps.security.models import Lockout, LoginEvent, SecurityAction, UserSession
 from tests.otp import mark_verified
 
 PERSONAS = {
@@ -57,7 +56,9 @@ OUTSIDE_NAMES = ("Outsidename", "Outsidedivision", "Outsideteam")
 # --- what the admin refuses whatever the permissions --------------------------------
 
 # Screens that never add or edit: their rows are written by services elsewhere.
-READ_ONLY = {Transfer, PermissionLog, Group}
+READ_ONLY = {Transfer, PermissionLog, Group, Lockout, SecurityAction, LoginEvent, UserSession}
+# Screens guarded by a permission other than the model's own view permission.
+VIEW_PERM = {Lockout: "security.unlock_user"}
 # Screens that add but never edit: a role assignment is revoked and assigned again.
 EDIT_ONCE = {RoleAssignment}
 # Guardian's object-permission screens need these as well as the right to change the model.
@@ -69,6 +70,9 @@ ACTION_PERMS = {
     "transfer_selected": ("org.change_employee", "org.add_transfer"),
     "cancel_selected": ("org.change_transfer",),
     "revoke_selected": ("access.change_roleassignment",),
+    "unlock_selected": ("security.unlock_user",),
+    "reset_devices_selected": ("security.reset_devices",),
+    "end_selected": ("security.revoke_sessions",),
 }
 
 
@@ -202,8 +206,14 @@ def _build() -> World:
         for u in (alpha, omega)
     ]
     attempts = [
-        AccessAttempt.objects.create(
+        Lockout.objects.create(
             username=u.username, ip_address="10.0.0.1", user_agent="test", failures_since_start=1
+        )
+        for u in (alpha, omega)
+    ]
+    user_sessions = [
+        UserSession.objects.create(
+            session_key=f"test{u.username}", user=u, created_at=now, last_seen=now
         )
         for u in (alpha, omega)
     ]
@@ -226,7 +236,8 @@ def _build() -> World:
             Group: groups[MANAGER],
             LoginEvent: events[0],
             SecurityAction: actions[0],
-            AccessAttempt: attempts[0],
+            Lockout: attempts[0],
+            UserSession: user_sessions[0],
         },
         outside={
             Department: outside,
@@ -237,7 +248,8 @@ def _build() -> World:
             Group: groups[AUDITOR],
             LoginEvent: events[1],
             SecurityAction: actions[1],
-            AccessAttempt: attempts[1],
+            Lockout: attempts[1],
+            UserSession: user_sessions[1],
         },
     )
 
@@ -265,6 +277,8 @@ def _holds(world: World, persona: str, model: type[models.Model], action: str) -
 
 
 def _sees(world: World, persona: str, model: type[models.Model]) -> bool:
+    if model in VIEW_PERM:
+        return persona == "admin" or VIEW_PERM[model] in world.perms[persona]
     return _holds(world, persona, model, "view") or _holds(world, persona, model, "change")
 
 

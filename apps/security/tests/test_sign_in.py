@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 import time_machine
@@ -257,3 +258,32 @@ def test_otp_code_refuses_a_bad_secrets_file(tmp_path, content):
     target.write_text(content)
     with pytest.raises(CommandError):
         call_command("otp_code", "hr", secrets=str(target))
+
+
+def test_an_emailed_code_is_the_fallback(client, hr, mailoutbox):
+    from django_otp.plugins.otp_email.models import EmailDevice
+
+    hr.email = "hr@example.com"
+    hr.save()
+    EmailDevice.objects.create(user=hr, name=otp.EMAIL, confirmed=True)
+    sign_in(client, "hr")
+    page = client.get(VERIFY, REMOTE_ADDR="10.0.0.1")
+    assert "E-mail me a code instead" in page.content.decode()
+    client.post(VERIFY, {"send_email": "1"}, REMOTE_ADDR="10.0.0.1")
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["hr@example.com"]
+    code = re.search(r"\b(\d{6})\b", mailoutbox[0].body).group(1)
+    assert send_code(client, code).status_code == 302
+    assert client.get("/admin/", REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_enrollment_gives_an_email_device_to_people_with_an_address(client, hr):
+    from django_otp.plugins.otp_email.models import EmailDevice
+
+    hr.email = "hr@example.com"
+    hr.save()
+    TOTPDevice.objects.filter(user=hr).delete()
+    device = otp.totp_pending(hr)
+    codes = otp.totp_confirm(user=hr, device=device, code=code_for(device))
+    assert len(codes) == 10
+    assert EmailDevice.objects.filter(user=hr, confirmed=True).exists()

@@ -1,0 +1,206 @@
+"""Security officers' screens: current lockouts (unlock with a reason), everyone's
+sessions (end them with a reason) and the log of what officers did."""
+
+import ipaddress
+from typing import Any
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.decorators import action, display
+
+from apps.core.admin import ActionFormsMixin, NotFoundMixin, ReasonForm
+from apps.security import lockout, sessions
+from apps.security.events import browser_label
+from apps.security.models import Lockout, SecurityAction, UserSession
+
+UNLOCK_PERM = "security.unlock_user"
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", _("locked")), ("no", _("failures below the limit"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        limit = settings.LOCKOUT_LIMITS[0]
+        if self.value() == "yes":
+            return queryset.filter(failures_since_start__gte=limit)
+        if self.value() == "no":
+            return queryset.filter(failures_since_start__lt=limit)
+        return queryset
+
+
+@admin.register(Lockout)
+class LockoutAdmin(NotFoundMixin, ActionFormsMixin, ModelAdmin):
+    """Failure records inside the cool-off window; unlocking needs a reason."""
+
+    show_full_result_count = False
+
+    list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")
+    list_filter = (LockedFilter,)
+    search_fields = ("username",)  # and an exact IP address: get_search_results
+    ordering = ("-attempt_time",)
+    actions = ("unlock_selected",)
+    fields = ("username", "ip_address", "user_agent", "attempt_time", "failures_since_start")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Lockout]:
+        return lockout.lockouts_current()
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        # ip_address is an inet column on PostgreSQL: match an address exactly, never LIKE.
+        term = search_term.strip()[:150]
+        if not term:
+            return queryset, False
+        if _is_ip(term):
+            return queryset.filter(ip_address=term), False
+        return queryset.filter(username__icontains=term), False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(UNLOCK_PERM)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(UNLOCK_PERM)
+
+    @display(description=_("state"), label={True: "danger", False: "warning"})
+    def state(self, obj: AccessAttempt) -> tuple[bool, str]:
+        locked = lockout.is_locked_record(obj)
+        return locked, str(_("locked") if locked else _("failures below the limit"))
+
+    @action(description=_("Unlock…"), permissions=["unlock"])
+    def unlock_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        submitted = request.POST.get("post") == "yes"
+        return self.form_action(
+            request,
+            queryset,
+            form=ReasonForm(request.POST if submitted else None),
+            action_name="unlock_selected",
+            title=_("Unlock sign-ins"),
+            intro=_("Clear these failures so the people can sign in again now:"),
+            submit_label=_("Unlock"),
+            submit_testid="confirm-unlock",
+            service=lambda attempt, data: lockout.lockout_unlock(
+                actor=request.user,
+                attempts=AccessAttempt.objects.filter(pk=attempt.pk),
+                reason=data["reason"],
+            ),
+            done=lambda n: (
+                ngettext("Unlocked %(count)d sign-in.", "Unlocked %(count)d sign-ins.", n)
+                % {"count": n}
+            ),
+        )
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+@admin.register(SecurityAction)
+class SecurityActionAdmin(NotFoundMixin, ModelAdmin):
+    """Read-only: written by the security services, never by hand."""
+
+    list_display = ("at", "kind", "user", "target", "reason", "actor")
+    list_filter = ("kind", ("at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user", "actor")
+    search_fields = ("user__username", "actor__username", "target")
+    ordering = ("-at", "-id")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", _("active")), ("no", _("ended"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(ended_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(ended_at__isnull=False)
+        return queryset
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(NotFoundMixin, ActionFormsMixin, ModelAdmin):
+    """Everyone's sessions; a security officer ends them with a reason (logged)."""
+
+    list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "end_reason")
+    list_filter = (ActiveFilter, ("last_seen", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    ordering = ("-last_seen",)
+    actions = ("end_selected",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_end_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("security.revoke_sessions")
+
+    @display(description=_("browser"))
+    def browser(self, obj: UserSession) -> str:
+        return browser_label(obj.user_agent)
+
+    @action(description=_("End sessions…"), permissions=["end"])
+    def end_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        submitted = request.POST.get("post") == "yes"
+        return self.form_action(
+            request,
+            queryset.filter(ended_at__isnull=True).select_related("user"),
+            form=ReasonForm(request.POST if submitted else None),
+            action_name="end_selected",
+            title=_("End sessions"),
+            intro=_("Sign these sessions out now; their next request goes to the sign-in page:"),
+            submit_label=_("End sessions"),
+            submit_testid="confirm-end-sessions",
+            service=lambda row, data: sessions.sessions_end_for(
+                actor=request.user, user=row.user, reason=data["reason"], only=[row]
+            ),
+            done=lambda n: (
+                ngettext("Ended %(count)d session.", "Ended %(count)d sessions.", n) % {"count": n}
+            ),
+        )

@@ -1,0 +1,60 @@
+"""Everyone's "My sessions" page: where they are signed in, and ending the others."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views import View
+
+from apps.security import sessions
+from apps.security.events import browser_label
+from apps.security.models import UserSession
+
+
+class MySessionsView(View):
+    template_name = "admin/security/my_sessions.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        current = request.session.session_key
+        rows = [
+            {
+                "session": row,
+                "browser": browser_label(row.user_agent),
+                "current": row.session_key == current,
+            }
+            for row in sessions.sessions_active(request.user)
+        ]
+        return render(
+            request,
+            self.template_name,
+            {**admin.site.each_context(request), "title": gettext("My sessions"), "rows": rows},
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "end_others" in request.POST:
+            ended = sessions.sessions_end_others(
+                user=request.user, current_key=request.session.session_key
+            )
+            messages.success(
+                request, gettext("Ended %(count)d other session(s).") % {"count": ended}
+            )
+            return HttpResponseRedirect(reverse("security_my_sessions"))
+        key = request.POST.get("session", "")
+        if not isinstance(key, str) or not key.isalnum() or len(key) > 40:
+            raise Http404(gettext("No such session."))
+        row = UserSession.objects.filter(
+            session_key=key, user=request.user, ended_at__isnull=True
+        ).first()
+        if row is None:
+            raise Http404(gettext("No such session."))
+        try:
+            sessions.session_end(actor=request.user, session=row)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("The session was ended."))
+        if key == request.session.session_key:
+            return HttpResponseRedirect(reverse("admin:login"))
+        return HttpResponseRedirect(reverse("security_my_sessions"))

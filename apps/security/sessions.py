@@ -1,0 +1,162 @@
+"""Signed-in sessions people can see and end: theirs, or (security officers) anyone's.
+
+Django's session store holds the session; ``UserSession`` mirrors who, from where, with
+which browser, and when it was last used. Ending a session deletes it from the store, so
+its next request is signed out. Changing a password or deactivating an account ends the
+person's sessions (the current one survives a password change: Django re-keys it).
+"""
+
+import datetime
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from apps.org.models import Employee
+from apps.security.models import SecurityAction, UserSession
+from apps.security.network import client_agent, client_ip
+
+# Stored untranslated (shown translated).
+ENDED_SIGNED_OUT = gettext_noop("signed out")
+ENDED_BY_USER = gettext_noop("ended by the person")
+ENDED_BY_OFFICER = gettext_noop("ended by a security officer")
+ENDED_PASSWORD = gettext_noop("password changed")
+ENDED_DEACTIVATED = gettext_noop("account deactivated")
+
+# How often a request may write "last seen" (seconds): one UPDATE a minute, not per request.
+TOUCH_EVERY = 60
+TOUCHED_KEY = "_security_seen"
+
+
+def _store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def session_started(request: HttpRequest, user: Employee) -> UserSession | None:
+    """Mirror the session a sign-in just created."""
+    key = request.session.session_key
+    if not key:
+        return None
+    now = timezone.now()
+    row, _created = UserSession.objects.update_or_create(
+        session_key=key,
+        defaults={
+            "user": user,
+            "ip": client_ip(request),
+            "user_agent": client_agent(request),
+            "created_at": now,
+            "last_seen": now,
+            "ended_at": None,
+            "end_reason": "",
+        },
+    )
+    request.session[TOUCHED_KEY] = now.timestamp()
+    return row
+
+
+def session_touch(request: HttpRequest) -> None:
+    """Note the session as used now, at most once a minute (middleware)."""
+    key = request.session.session_key
+    if not key:
+        return
+    now = timezone.now()
+    last = request.session.get(TOUCHED_KEY, 0)
+    if now.timestamp() - last < TOUCH_EVERY:
+        return
+    request.session[TOUCHED_KEY] = now.timestamp()
+    updated = UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(
+        last_seen=now, ip=client_ip(request)
+    )
+    if not updated:  # re-keyed (password change) or predating the tracking
+        session_started(request, request.user)
+
+
+def sessions_active(user: Employee) -> list[UserSession]:
+    return list(UserSession.objects.filter(user=user, ended_at__isnull=True))
+
+
+def _end(rows: list[UserSession], reason: str) -> int:
+    store = _store()
+    now = timezone.now()
+    for row in rows:
+        store(session_key=row.session_key).delete()
+    return UserSession.objects.filter(pk__in=[r.pk for r in rows], ended_at__isnull=True).update(
+        ended_at=now, end_reason=reason
+    )
+
+
+@transaction.atomic
+def session_end(*, actor: Employee, session: UserSession, reason: str = "") -> int:
+    """End one session: the person's own, or anyone's for a security officer (with a reason)."""
+    if session.user_id == actor.pk:
+        return _end([session], ENDED_BY_USER)
+    if not actor.has_perm("security.revoke_sessions"):
+        raise ValidationError(_("You can only end your own sessions."))
+    return sessions_end_for(actor=actor, user=session.user, reason=reason, only=[session])
+
+
+@transaction.atomic
+def sessions_end_others(*, user: Employee, current_key: str | None) -> int:
+    """End every session of ``user`` but the one in use."""
+    rows = [r for r in sessions_active(user) if r.session_key != current_key]
+    return _end(rows, ENDED_BY_USER)
+
+
+@transaction.atomic
+def sessions_end_for(
+    *, actor: Employee, user: Employee, reason: str, only: list[UserSession] | None = None
+) -> int:
+    """A security officer ends someone's sessions (all, or ``only``); logged with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason; it is kept in the security log."))
+    rows = only if only is not None else sessions_active(user)
+    ended = _end(rows, ENDED_BY_OFFICER)
+    SecurityAction.objects.create(
+        at=timezone.now(),
+        kind=SecurityAction.Kind.SESSIONS_REVOKED,
+        actor=actor,
+        user=user,
+        target=_("%(count)d session(s)") % {"count": ended},
+        reason=reason[:500],
+    )
+    return ended
+
+
+def sessions_end_all(user: Employee, reason: str) -> int:
+    """Every session of ``user`` (password changed, account deactivated)."""
+    return _end(sessions_active(user), reason)
+
+
+def session_signed_out(session_key: str | None) -> None:
+    if session_key:
+        UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=ENDED_SIGNED_OUT
+        )
+
+
+def sessions_prune(*, older_than: datetime.timedelta) -> int:
+    """Forget ended sessions after a while (housekeeping)."""
+    return UserSession.objects.filter(ended_at__lt=timezone.now() - older_than).delete()[0]
+
+
+class EndSessionsOnPasswordChange:
+    """A password "validator" used for its hook: Django calls ``password_changed`` after
+    saving a new password, wherever it was set. Ends the person's sessions (Django re-keys
+    the one that changed it, so that one stays signed in)."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        return None
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        if user is not None and getattr(user, "pk", None):
+            sessions_end_all(user, ENDED_PASSWORD)
+
+    def get_help_text(self) -> str:
+        return ""
