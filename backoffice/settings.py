@@ -171,6 +171,7 @@ LOCKOUT_LIMITS = [
 AXES_FAILURE_LIMIT = LOCKOUT_LIMITS[0]
 AXES_COOLOFF_TIME = env.float("LOCKOUT_MINUTES", default=15.0) / 60  # hours
 AXES_CLIENT_IP_CALLABLE = "apps.security.network.client_ip"
+AXES_USERNAME_CALLABLE = "apps.security.network.tried_username"
 AXES_LOCKOUT_CALLABLE = "apps.security.views.lockout_response"
 # Reset only after the whole sign-in (password and code) succeeded: a password success
 # alone must not clear the count of wrong codes (apps.security.views.VerifyView).

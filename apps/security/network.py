@@ -1,4 +1,5 @@
-"""The client's IP address, the same for lockouts, login events and sessions.
+"""Who is knocking: the client's IP address (the same for lockouts, login events and
+sessions) and the username tried, as django-axes records them.
 
 ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` says how many proxies of ours append to
 ``X-Forwarded-For``: then the address the outermost of them saw. A forged header cannot
@@ -34,3 +35,16 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def client_agent(request: HttpRequest) -> str:
     return (request.META.get("HTTP_USER_AGENT", "") or "")[:300]
+
+
+USERNAME_MAX = 150  # Employee.username; axes stores at most 255
+
+
+def tried_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a sign-in tried, cut to a length every table holds (an over-long or
+    NUL-laden one must be a failed sign-in, not a database error)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    value = source.get(settings.AXES_USERNAME_FORM_FIELD) if source else None
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")[:USERNAME_MAX]

@@ -162,10 +162,13 @@ def test_behind_one_trusted_proxy_the_last_forwarded_address_counts(rf, settings
     assert client_ip(garbage) == "10.0.0.1"
 
 
-def test_an_over_long_username_is_a_form_error_not_a_500(client, db):
-    response = client.post(LOGIN, {"username": "u" * 5000, "password": "x"}, REMOTE_ADDR="10.0.0.1")
+@pytest.mark.parametrize("username", ["u" * 5000, "a\x00b", "名" * 300])
+def test_an_over_long_or_hostile_username_is_a_form_error_not_a_500(client, db, username):
+    response = client.post(LOGIN, {"username": username, "password": "x"}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 200
-    assert "Please enter the correct username and password" in response.content.decode()
+    body = response.content.decode()
+    assert "Please enter the correct username and password" in body or "Null characters" in body
+    assert all(len(a.username) <= 150 for a in AccessAttempt.objects.all())
 
 
 def test_staff_without_a_device_signs_in_with_the_password_only(client, make_user):
