@@ -23,28 +23,19 @@ from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
-from apps.core.admin import BaseAdmin, NotFoundMixin, ReasonForm, adopt_saved
+from apps.core.admin import BaseAdmin, NotFoundMixin, ReadOnlyAdminMixin, ReasonForm, adopt_saved
 
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleAdmin(NotFoundMixin, DjangoGroupAdmin, ModelAdmin):
+class RoleAdmin(NotFoundMixin, ReadOnlyAdminMixin, DjangoGroupAdmin, ModelAdmin):
     """Role groups, read-only: their permissions are the matrix in roles.py (and
     docs/permissions.md), so an edit here would silently disagree with both."""
 
     list_display = ("name", "label")
     search_fields = ("name",)
     actions = None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @display(description=_("role"))
     def label(self, obj: Group) -> str:
@@ -156,7 +147,7 @@ class RoleAssignmentAdmin(ScopedAdminMixin, BaseAdmin):
 
 
 @admin.register(PermissionLog)
-class PermissionLogAdmin(NotFoundMixin, ModelAdmin):
+class PermissionLogAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     """Read-only: entries are written by the access services, never by hand."""
 
     list_display = ("at", "action", "user", "role", "department", "permission", "target", "actor")
@@ -167,12 +158,3 @@ class PermissionLogAdmin(NotFoundMixin, ModelAdmin):
     ordering = ("-at", "-id")
     show_full_result_count = False
     list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

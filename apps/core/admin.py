@@ -154,6 +154,19 @@ class NotFoundMixin:
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
 
+class ReadOnlyAdminMixin:
+    """A list people read but never edit here: its rows are written by services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 class SafeAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete widget, minus the crash when re-rendering a malformed id."""
 

@@ -16,7 +16,7 @@ from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import scope
 from apps.access.admin_mixins import ScopedAdminMixin
-from apps.core.admin import BaseAdmin, ReasonForm, SoftDeleteAdmin, adopt_saved
+from apps.core.admin import BaseAdmin, ReadOnlyAdminMixin, ReasonForm, SoftDeleteAdmin, adopt_saved
 from apps.org import services, transfers
 from apps.org.filters import DepartmentSubtreeFilter
 from apps.org.forms import (
@@ -292,7 +292,7 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedAdminMixin, BaseAdmin):
+class TransferAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, BaseAdmin):
     """Read-only list of transfers; they are requested from the employee list."""
 
     list_display = (
@@ -322,15 +322,6 @@ class TransferAdmin(ScopedAdminMixin, BaseAdmin):
         "cancelled_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Transfer | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Transfer | None = None) -> bool:
-        return False
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("org.change_transfer")

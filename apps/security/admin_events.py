@@ -17,7 +17,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from apps.core.admin import NotFoundMixin
+from apps.core.admin import NotFoundMixin, ReadOnlyAdminMixin
 from apps.org.models import Employee
 from apps.security import events
 from apps.security.models import LoginEvent
@@ -52,7 +52,7 @@ def ip_timeline_url(ip: str) -> str:
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(NotFoundMixin, ModelAdmin):
+class LoginEventAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     """Read-only: events are recorded by the sign-in (apps.security.events)."""
 
     list_display = (
@@ -96,15 +96,6 @@ class LoginEventAdmin(NotFoundMixin, ModelAdmin):
         if ip is not None:
             return queryset.filter(ip=ip), False
         return queryset.filter(username__icontains=term), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @display(description=_("user"), ordering="user__username")
     def user_link(self, obj: LoginEvent) -> str:

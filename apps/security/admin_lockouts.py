@@ -15,7 +15,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
-from apps.core.admin import ActionFormsMixin, NotFoundMixin, ReasonForm
+from apps.core.admin import ActionFormsMixin, NotFoundMixin, ReadOnlyAdminMixin, ReasonForm
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
 from apps.security.models import Lockout, SecurityAction, UserSession
@@ -40,7 +40,7 @@ class LockedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Lockout)
-class LockoutAdmin(NotFoundMixin, ActionFormsMixin, ModelAdmin):
+class LockoutAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
     """Failure records inside the cool-off window; unlocking needs a reason."""
 
     show_full_result_count = False
@@ -69,15 +69,6 @@ class LockoutAdmin(NotFoundMixin, ActionFormsMixin, ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(UNLOCK_PERM)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_unlock_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(UNLOCK_PERM)
@@ -120,7 +111,7 @@ def _is_ip(value: str) -> bool:
 
 
 @admin.register(SecurityAction)
-class SecurityActionAdmin(NotFoundMixin, ModelAdmin):
+class SecurityActionAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     """Read-only: written by the security services, never by hand."""
 
     list_display = ("at", "kind", "user", "target", "reason", "actor")
@@ -130,15 +121,6 @@ class SecurityActionAdmin(NotFoundMixin, ModelAdmin):
     search_fields = ("user__username", "actor__username", "target")
     ordering = ("-at", "-id")
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -157,7 +139,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(NotFoundMixin, ActionFormsMixin, ModelAdmin):
+class UserSessionAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
     """Everyone's sessions; a security officer ends them with a reason (logged)."""
 
     list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "end_reason")
@@ -168,15 +150,6 @@ class UserSessionAdmin(NotFoundMixin, ActionFormsMixin, ModelAdmin):
     ordering = ("-last_seen",)
     actions = ("end_selected",)
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_end_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("security.revoke_sessions")
