@@ -241,16 +241,10 @@ class ActionFormsMixin:
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        applied = 0
-        for obj in queryset:
-            try:
-                service(obj, request.user)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            else:
-                applied += 1
-        if applied:
-            self.message_user(request, done(applied), messages.SUCCESS)
+        # The refusals name the record themselves (the soft-delete rules do).
+        self._apply_each(
+            request, queryset, lambda obj: service(obj, request.user), done, name_objects=False
+        )
         return None
 
     def form_action(
@@ -292,22 +286,32 @@ class ActionFormsMixin:
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 },
             )
+        self._apply_each(request, queryset, lambda obj: service(obj, form.cleaned_data), done)
+        return None
+
+    def _apply_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        call: Callable[[Model], Any],
+        done: Callable[[int], str],
+        *,
+        name_objects: bool = True,
+    ) -> None:
+        """Run ``call`` per row; each refusal is an error message, the rest one success."""
         applied = 0
         for obj in queryset:
             try:
-                service(obj, form.cleaned_data)
+                call(obj)
             except ValidationError as exc:
-                self.message_user(
-                    request,
-                    gettext("%(object)s: %(reason)s")
-                    % {"object": obj, "reason": "; ".join(exc.messages)},
-                    messages.ERROR,
-                )
+                reason = "; ".join(exc.messages)
+                if name_objects:
+                    reason = gettext("%(object)s: %(reason)s") % {"object": obj, "reason": reason}
+                self.message_user(request, reason, messages.ERROR)
             else:
                 applied += 1
         if applied:
             self.message_user(request, done(applied), messages.SUCCESS)
-        return None
 
 
 class BaseAdmin(
