@@ -1,0 +1,84 @@
+"""Pages people use after signing in: their backup codes; an officer ending someone's
+sessions and resetting their devices; the read-only role list."""
+
+import re
+
+import pytest
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from apps.security import otp
+
+pytestmark = pytest.mark.browser
+
+
+def test_hr_sees_how_many_backup_codes_are_left_and_makes_new_ones(
+    page: Page, shot, log_in, make_user
+):
+    hr = make_user("hr")
+    old = otp._backup_codes_new(hr)
+    StaticToken.objects.filter(token=old[0]).delete()  # one used
+    log_in(page, "hr")
+    page.get_by_text("Hr Tester").first.click()
+    page.get_by_role("link", name="Backup codes").click()
+    expect(page.get_by_test_id("backup-codes-left")).to_have_text("9 backup codes left.")
+    page.get_by_test_id("backup-codes-regenerate").click()
+    codes = page.get_by_test_id("backup-code-list").locator("li")
+    expect(codes).to_have_count(10)
+    shot("01-new-backup-codes")
+    shown = set(codes.all_inner_texts())
+    assert shown.isdisjoint(old)
+    assert set(StaticToken.objects.filter(device__user=hr).values_list("token", flat=True)) == shown
+
+
+def test_an_officer_ends_someone_s_sessions_and_resets_their_devices(
+    page: Page, new_page, shot, log_in, make_user
+):
+    make_user("hr")
+    make_user("security")
+    log_in(page, "hr")
+
+    officer = new_page()
+    log_in(officer, "security")
+    officer.locator("#nav-sidebar-inner").get_by_role("link", name="Sessions").click()
+    row = officer.locator("#result_list tbody tr").filter(has_text="Hr Tester")
+    row.locator("input.action-select").check()
+    officer.locator("select[name=action]").select_option("end_selected")
+    officer.get_by_role("button", name="Run").click()
+    officer.get_by_label("Reason").fill("Laptop reported stolen")
+    officer.get_by_test_id("confirm-end-sessions").click()
+    expect(officer.locator("body")).to_contain_text("Ended 1 session.")
+    shot("01-sessions-ended", on=officer)
+    page.goto("/admin/org/employee/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+
+    officer.goto("/admin/org/employee/")
+    row = officer.locator("#result_list tbody tr").filter(has_text="Hr Tester")
+    row.locator("input.action-select").check()
+    officer.locator("select[name=action]").select_option("reset_devices_selected")
+    officer.get_by_role("button", name="Run").click()
+    officer.get_by_label("Reason").fill("New phone; old authenticator lost")
+    officer.get_by_test_id("confirm-reset-devices").click()
+    expect(officer.locator("body")).to_contain_text("Reset the devices of 1 person.")
+    assert not TOTPDevice.objects.filter(user__username="hr").exists()
+    officer.locator("#nav-sidebar-inner").get_by_role("link", name="Security actions").click()
+    log = officer.locator("#result_list")
+    expect(log).to_contain_text("Laptop reported stolen")
+    expect(log).to_contain_text("New phone; old authenticator lost")
+    shot("02-security-actions", on=officer)
+
+    # hr signs in again and is taken to enrollment.
+    page.get_by_label("Username").fill("hr")
+    page.get_by_label("Password").fill("pw-for-tests-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/admin/enroll/"))
+
+
+def test_the_roles_list_is_read_only(page: Page, shot, log_in, make_user):
+    make_user("hr")
+    log_in(page, "hr")
+    page.locator("#nav-sidebar-inner").get_by_role("link", name="Roles").click()
+    expect(page.locator("#result_list")).to_contain_text("Security officer")
+    expect(page.get_by_role("link", name=re.compile("Add role|Add group"))).to_have_count(0)
+    shot("01-roles")
