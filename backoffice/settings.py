@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL switch to real services; Django's own variables are
 prefixed DJANGO_. Code never branches on "which mode": it only reads settings.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_email",
     "axes",
     "apps.security",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -223,7 +225,34 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "apps.access.tasks.tidy_assignments",
         "schedule": crontab(minute="*/5"),
     },
+    # Seal fresh audit entries into the hash chain: a new entry waits at most this long.
+    "seal-audit-chain": {
+        "task": "apps.audit.tasks.seal_audit_chain",
+        "schedule": float(env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=10)),
+    },
+    # Walk the whole chain once a day; a break e-mails the security officers.
+    "verify-audit-chain": {
+        "task": "apps.audit.tasks.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+
+# --- Audit trail ------------------------------------------------------------
+
+# The key of the audit chain's hashes. Set AUDIT_CHAIN_SECRET apart from the secret key in
+# production (rotating the secret key must not break the chain) and never change it
+# afterwards; ``check --deploy`` warns while it is the secret key.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_SECRET", default=SECRET_KEY)
+# With no beat running (eager Celery, the embedded default), seal after each commit.
+AUDIT_SEAL_ON_COMMIT = env.bool("AUDIT_SEAL_ON_COMMIT", default=CELERY_TASK_ALWAYS_EAGER)
+AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=10)
+# How long history stays live; ``manage.py archive_audit`` moves older records to files.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=7 * 365)
+AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "audit-archive")))
+# Processes one chain verification uses on PostgreSQL (stretches of the chain in parallel).
+AUDIT_VERIFY_WORKERS = env.int("AUDIT_VERIFY_WORKERS", default=os.cpu_count() or 1)
+# Rows one export of the trail may hold; a larger selection is cut and says so.
+AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=100_000)
 
 # --- i18n -------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ ROLE_RANK = {
 }
 
 # The apps whose permissions the "*" and "view:*" tokens cover.
-OUR_APPS = ("org", "access", "auth", "guardian", "security")
+OUR_APPS = ("org", "access", "auth", "guardian", "security", "audit")
 
 _ORG_VIEW = [
     "org.view_department",
@@ -70,12 +70,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # HR hands out roles and checks the log of what it handed out.
         "access.view_permissionlog",
         "auth.view_group",
+        # The trail of what HR changed (and reverting it): scope and salary rules apply.
+        "audit.view_auditentry",
     ],
     MANAGER: [
         *_ORG_VIEW,
         "org.change_department",
         "org.change_employee",
         "org.view_transfer",
+        "audit.view_auditentry",
     ],
     SECURITY_OFFICER: [
         "org.view_department",
@@ -90,8 +93,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "security.reset_devices",
         "security.view_usersession",
         "security.revoke_sessions",
+        "audit.view_auditentry",
+        "audit.export_auditentry",
+        "audit.view_verificationrun",
+        "audit.view_trailexport",
     ],
-    AUDITOR: ["view:*"],
+    AUDITOR: ["view:*", "audit.export_auditentry"],
     STAFF: [],
 }
 
@@ -107,21 +114,25 @@ def role_permissions(name: str) -> list[Permission]:
     codes = ROLE_PERMISSIONS[name]
     if codes == ["*"]:
         return list(Permission.objects.filter(_ours()))
-    if codes == ["view:*"]:
-        return list(
+    found: list[Permission] = []
+    if codes and codes[0] == "view:*":
+        found = list(
             Permission.objects.filter(_ours(), codename__startswith="view_").exclude(
                 codename__in=SALARY_PERMISSIONS
             )
         )
+        codes = codes[1:]
+    if not codes:
+        return found
     query = Q(pk__in=[])
     for code in codes:
         app_label, codename = code.split(".", 1)
         query |= Q(content_type__app_label=app_label, codename=codename)
-    found = list(Permission.objects.filter(query).select_related("content_type"))
-    if len(found) != len(codes):
-        missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    listed = list(Permission.objects.filter(query).select_related("content_type"))
+    if len(listed) != len(codes):
+        missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in listed}
         raise LookupError(f"Unknown permissions in the role matrix: {sorted(missing)}")
-    return found
+    return found + [p for p in listed if p not in found]
 
 
 @transaction.atomic

@@ -45,6 +45,12 @@ SCOPE_PATHS: dict[type[Model], tuple[str, ...]] = {
     RoleAssignment: ("user__department",),
 }
 
+
+def scope_register(model: type[Model], paths: tuple[str, ...]) -> None:
+    """Let an app above this one say how its model reaches departments (see SCOPE_PATHS)."""
+    SCOPE_PATHS[model] = paths
+
+
 _CACHE_ATTR = "_access_snapshot"
 
 

@@ -24,6 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from apps.core.history import giving_reason
+
 
 class ProtectedFieldsMixin:
     """Remove fields the user may not see from every admin surface.
@@ -182,6 +184,20 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, valid, attr)
 
 
+CHANGE_REASON_MAX = 500
+
+
+def reason_field() -> forms.CharField:
+    """The optional "why" of an edit in a change form; it goes into the history row."""
+    return forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=CHANGE_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional; shown in the history and the audit trail."),
+    )
+
+
 class ReasonForm(forms.Form):
     """The one field most confirmed actions ask for: why (kept in a log or history)."""
 
@@ -335,6 +351,39 @@ class BaseAdmin(
     warn_unsaved_form = True
     compressed_fields = True
 
+    # --- "Reason for this change": kept in history for every edit made here -------
+
+    def _asks_reason(self, request: HttpRequest, obj: Model | None) -> bool:
+        """Edits of a model with history ask why, unless the model records its own reason."""
+        names = {f.name for f in self.model._meta.get_fields()}
+        return (
+            obj is not None
+            and hasattr(self.model, "history")
+            and "reason" not in names
+            and self.has_change_permission(request, obj)
+        )
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        if self._asks_reason(request, obj) and "form" not in kwargs:
+            kwargs["form"] = type(
+                self.form.__name__, (self.form,), {"change_reason": reason_field()}
+            )
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self._asks_reason(request, obj):
+            fieldsets.append((_("Reason for this change"), {"fields": ["change_reason"]}))
+        return fieldsets
+
+    def changeform_view_reason(self, request: HttpRequest) -> str:
+        # Validated by the form (length); an invalid form saves nothing anyway.
+        return (
+            request.POST.get("change_reason", "")[:CHANGE_REASON_MAX]
+            if request.method == "POST"
+            else ""
+        )
+
     def history_form_view(
         self,
         request: HttpRequest,
@@ -369,7 +418,8 @@ class BaseAdmin(
         The admin's own atomic block has rolled everything back by now.
         """
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with giving_reason(self.changeform_view_reason(request)):
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())

@@ -11,10 +11,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db.models import Model
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db.models import Model, QuerySet
+from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 
 _actor: ContextVar[Any] = ContextVar("backoffice_actor", default=None)
+_action: ContextVar[str | None] = ContextVar("backoffice_history_action", default=None)
+_reason: ContextVar[str] = ContextVar("backoffice_history_reason", default="")
+
+# The account named on changes no person made (seeds, scheduled jobs, a shell).
+SYSTEM_USERNAME = "system"
+
+# Sent by every path that writes history rows without simple-history's per-row signal
+# (bulk inserts): ``sender`` is the historical model, ``rows`` a queryset of the new rows.
+history_bulk_written = Signal()
 
 
 @contextmanager
@@ -25,6 +37,72 @@ def acting_as(user: Any) -> Iterator[None]:
         yield
     finally:
         _actor.reset(token)
+
+
+@contextmanager
+def recording(action: str) -> Iterator[None]:
+    """Name what the changes inside the block are ("reverted", "imported") in the audit trail.
+
+    Without it the trail tells the kind of change from the change itself.
+    """
+    token = _action.set(action)
+    try:
+        yield
+    finally:
+        _action.reset(token)
+
+
+@contextmanager
+def giving_reason(reason: str) -> Iterator[None]:
+    """The change reason of saves inside the block that were given none of their own
+    (an admin form's "reason for this change")."""
+    token = _reason.set(reason.strip())
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
+class _Records(HistoricalRecords):
+    """simple-history, minus versions of saves that touch only untracked columns.
+
+    Django saves ``last_login`` alone at every sign-in: with it excluded from history,
+    each sign-in would add a version identical to the one before.
+    """
+
+    def post_save(
+        self, instance: Model, created: bool, using: str | None = None, **kwargs: Any
+    ) -> None:
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields:
+            untracked = {*self.excluded_fields, "updated_at"}
+            if set(update_fields) <= untracked:
+                return
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def get_change_reason_for_object(self, instance: Model, history_type: str, using: str) -> Any:
+        own = super().get_change_reason_for_object(instance, history_type, using)
+        return own or _reason.get() or own
+
+
+def current_action() -> str | None:
+    """The action set by ``recording``, if any."""
+    return _action.get()
+
+
+def system_actor() -> Any:
+    """The system account (created on first use); it cannot sign in."""
+    system, _created = get_user_model()._default_manager.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={
+            "first_name": "Backoffice",
+            "last_name": "System",
+            "employee_id": "SYSTEM",
+            "is_active": False,
+            "password": make_password(None),
+        },
+    )
+    return system
 
 
 def current_actor() -> Any:
@@ -40,17 +118,25 @@ def current_actor() -> Any:
 
 
 def history_user_getter(instance: Model | None = None, **kwargs: Any) -> Any:
-    """simple-history ``get_user`` hook: explicit ``_history_user`` wins, then the context."""
+    """simple-history ``get_user`` hook: explicit ``_history_user`` wins, then the context.
+
+    With neither, the change is the system's: history never has a blank actor.
+    """
     explicit = getattr(instance, "_history_user", None)
     if explicit is not None:
         return explicit
-    return current_actor()
+    return current_actor() or system_actor()
 
 
 def history(**kwargs: Any) -> HistoricalRecords:
     """Build the HistoricalRecords every domain model uses, with our actor lookup."""
     kwargs.setdefault("get_user", history_user_getter)
-    return HistoricalRecords(**kwargs)
+    return _Records(**kwargs)
+
+
+def history_bulk_notify(history_model: type[Model], rows: QuerySet) -> None:
+    """Tell the audit trail about history rows a bulk path wrote (no per-row signal)."""
+    history_bulk_written.send(sender=history_model, rows=rows)
 
 
 def mark_change(instance: Model, *, actor: Any, reason: str = "") -> None:

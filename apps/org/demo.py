@@ -27,6 +27,7 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
+from apps.core.history import history_bulk_notify, mark_change
 from apps.org.codes import code_from_index, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.services import department_create, employee_id_next, employee_system_account
@@ -215,6 +216,18 @@ def _insert_with_history(rows: Sequence[Model], model: type[Model], actor: Emplo
     simple-history's helper does it.
     """
     history = get_history_manager_for_model(model).model
+    started = timezone.now()
+    _insert_rows_and_history(rows, model, history, actor)
+    # No per-row signal on either path: tell the audit trail about the new versions.
+    history_bulk_notify(
+        history,
+        history.objects.filter(history_date__gte=started, history_change_reason=SEED_REASON),
+    )
+
+
+def _insert_rows_and_history(
+    rows: Sequence[Model], model: type[Model], history: type[Model], actor: Employee
+) -> None:
     tracked = history.tracked_fields
     fields = model._meta.concrete_fields
     extra = ("history_date", "history_change_reason", "history_type", "history_user")
@@ -352,9 +365,11 @@ def _seed_accounts(password: str, actor: Employee, summary: SeedSummary) -> None
             user._history_user = actor
             user.save()
         if account.manages:
-            Department.objects.filter(code=account.manages).exclude(manager=user).update(
-                manager=user
-            )
+            # One save each (a handful): the change goes into history like any other.
+            for department in Department.objects.filter(code=account.manages).exclude(manager=user):
+                department.manager = user
+                mark_change(department, actor=actor, reason=SEED_REASON)
+                department.save(update_fields=["manager", "updated_at"])
         summary.accounts.append(account.username)
 
 

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from apps.core.history import SYSTEM_USERNAME
 from apps.org.models import Department, Employee
 from apps.org.selectors import employee_protected_fields, subtree_headcount_expression
 
@@ -47,6 +48,10 @@ class ReportScope:
     roots: QuerySet[Department] = field(
         default_factory=lambda: Department.objects.filter(parent__isnull=True)
     )
+
+    def __post_init__(self) -> None:
+        # The system account acts (seeds, scheduled jobs) but is nobody's colleague.
+        object.__setattr__(self, "people", self.people.exclude(username=SYSTEM_USERNAME))
 
 
 def dashboard_figures_allowed(*, user: Any) -> bool:

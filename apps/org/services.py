@@ -4,14 +4,13 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from apps.core.history import mark_change
+from apps.core.history import SYSTEM_USERNAME, mark_change, system_actor
 from apps.org.codes import code_candidates, code_stem, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.selectors import department_deactivation_blockers
@@ -148,7 +147,7 @@ def department_update(
     if not current.code:
         current.code = department_code_suggest(name=current.name, exclude=current)
     current.full_clean(exclude=["lft", "rght", "tree_id", "level", "parent"])
-    mark_change(current, actor=actor)
+    mark_change(current, actor=actor, reason=reason)
     current.save()
     return current
 
@@ -172,7 +171,9 @@ def department_move(
 
 
 @transaction.atomic
-def department_deactivate(*, department: Department, actor: Employee | None) -> Department:
+def department_deactivate(
+    *, department: Department, actor: Employee | None, reason: str = ""
+) -> Department:
     """Deactivate a department; refuse while it has active employees or sub-departments."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     authorize(actor, "org.change_department", department)
@@ -188,11 +189,15 @@ def department_deactivate(*, department: Department, actor: Employee | None) -> 
             )
             % {"department": department, **blockers}
         )
-    return _save_active_flag(department, active=False, actor=actor, reason=REASON_DEACTIVATED)
+    return _save_active_flag(
+        department, active=False, actor=actor, reason=reason or REASON_DEACTIVATED
+    )
 
 
 @transaction.atomic
-def department_restore(*, department: Department, actor: Employee | None) -> Department:
+def department_restore(
+    *, department: Department, actor: Employee | None, reason: str = ""
+) -> Department:
     """Reactivate a department; its parent must be active first."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     authorize(actor, "org.change_department", department)
@@ -202,7 +207,7 @@ def department_restore(*, department: Department, actor: Employee | None) -> Dep
         raise ValidationError(
             _("Restore the parent department %(parent)s first.") % {"parent": department.parent}
         )
-    return _save_active_flag(department, active=True, actor=actor, reason=REASON_RESTORED)
+    return _save_active_flag(department, active=True, actor=actor, reason=reason or REASON_RESTORED)
 
 
 # --- Employees ---------------------------------------------------------------------
@@ -290,7 +295,9 @@ def employee_create(
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, actor: Employee | None, **changes: Any) -> Employee:
+def employee_update(
+    *, employee: Employee, actor: Employee | None, reason: str = "", **changes: Any
+) -> Employee:
     """Change an employee's fields; moving them needs an active target department."""
     unknown = set(changes) - EMPLOYEE_EDITABLE
     if unknown:
@@ -308,7 +315,7 @@ def employee_update(*, employee: Employee, actor: Employee | None, **changes: An
         employee_department_check(changes["department"])
     for field, value in changes.items():
         setattr(current, field, value)
-    return _employee_save(current, actor=actor)
+    return _employee_save(current, actor=actor, reason=reason)
 
 
 # What people may change about themselves on their profile page; the password has
@@ -333,7 +340,9 @@ def employee_profile_update(*, employee: Employee, actor: Employee, **changes: A
 
 
 @transaction.atomic
-def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employee:
+def employee_deactivate(
+    *, employee: Employee, actor: Employee | None, reason: str = ""
+) -> Employee:
     """Deactivate an account: it can no longer log in; its records stay."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     authorize(actor, "org.change_employee", employee)
@@ -341,11 +350,13 @@ def employee_deactivate(*, employee: Employee, actor: Employee | None) -> Employ
         raise ValidationError(_("You cannot deactivate your own account."))
     if not employee.is_active:
         return employee
-    return _save_active_flag(employee, active=False, actor=actor, reason=REASON_DEACTIVATED)
+    return _save_active_flag(
+        employee, active=False, actor=actor, reason=reason or REASON_DEACTIVATED
+    )
 
 
 @transaction.atomic
-def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
+def employee_restore(*, employee: Employee, actor: Employee | None, reason: str = "") -> Employee:
     """Reactivate an account; its department must be active."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     authorize(actor, "org.change_employee", employee)
@@ -353,22 +364,9 @@ def employee_restore(*, employee: Employee, actor: Employee | None) -> Employee:
         return employee
     if employee.department_id:
         employee_department_check(Department.objects.get(pk=employee.department_id))
-    return _save_active_flag(employee, active=True, actor=actor, reason=REASON_RESTORED)
-
-
-SYSTEM_USERNAME = "system"
+    return _save_active_flag(employee, active=True, actor=actor, reason=reason or REASON_RESTORED)
 
 
 def employee_system_account() -> Employee:
     """The named actor for changes no person made (seeds, scheduled jobs); cannot log in."""
-    system, created = Employee.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "first_name": "Backoffice",
-            "last_name": "System",
-            "employee_id": "SYSTEM",
-            "is_active": False,
-            "password": make_password(None),
-        },
-    )
-    return system
+    return system_actor()

@@ -46,6 +46,7 @@ def clean_env(**variables: str) -> dict[str, str]:
 def production_env(**variables: str) -> dict[str, str]:
     production = {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "AUDIT_CHAIN_SECRET": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "backoffice.example.com",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://backoffice.example.com",
     }
@@ -76,6 +77,16 @@ def test_deploy_check_passes_with_no_warnings_under_production_settings(debug):
     assert "System check identified no issues" in result.stdout, output
     assert "WARNING" not in output
     assert "(security." not in output
+
+
+def test_deploy_check_warns_while_the_audit_chain_is_keyed_with_the_secret_key():
+    env = production_env()
+    del env["AUDIT_CHAIN_SECRET"]
+
+    result = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
 
 
 def test_settings_refuse_to_load_without_a_secret_key_when_debug_is_off():

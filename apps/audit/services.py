@@ -1,0 +1,273 @@
+"""Audit entries: one per history row, written with the change, whatever path wrote it.
+
+simple-history's ``post_create_historical_record`` signal covers every ordinary save;
+bulk paths announce their rows with ``apps.core.history.history_bulk_notify``. Both
+end here, so the rules (which action, which fields changed, whose scope) live once.
+"""
+
+import functools
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.models import HistoricalChanges, registered_models
+
+from apps.access.models import RoleAssignment
+from apps.access.roles import SECURITY_OFFICER
+from apps.access.selectors import role_holders
+from apps.audit.chain import Verification, verify
+from apps.audit.models import AuditEntry, VerificationRun
+from apps.core.history import current_action, system_actor
+from apps.org.models import Department, Employee, Transfer
+
+Action = AuditEntry.Action
+
+# Bookkeeping columns every save touches: not a change anyone made.
+NOISE_FIELDS = frozenset({"created_at", "updated_at"})
+
+# Fields only some may see: an entry changing nothing else is theirs alone, and the
+# field is left out of what others are shown.
+PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {Employee: frozenset({"salary"})}
+
+# Fields whose change moves the object within the organisation.
+MOVE_FIELDS: dict[type[Model], str] = {Department: "parent", Employee: "department"}
+
+BULK_BATCH = 2000
+ACTIONS = frozenset(Action.values)
+
+
+def audited_models() -> list[type[Model]]:
+    """Every model with history whose versions go into the trail."""
+    return sorted(
+        (m for m in registered_models.values() if m.__module__.startswith("apps.")),
+        key=lambda m: m._meta.label,
+    )
+
+
+@functools.cache
+def tracked_fields(model: type[Model]) -> tuple[Any, ...]:
+    """The fields of ``model`` its history tracks, bookkeeping left out."""
+    # (``model.history`` builds a manager class at every access: read it once.)
+    return tuple(f for f in _all_tracked(model) if f.name not in NOISE_FIELDS)
+
+
+@functools.cache
+def _all_tracked(model: type[Model]) -> tuple[Any, ...]:
+    return tuple(model.history.model.tracked_fields)
+
+
+def _departments(model: type[Model], row: dict[str, Any]) -> tuple[Any, Any]:
+    """The departments the object belonged to in this version (the trail's scope)."""
+    if model is Department:
+        return row["id"], None
+    if model is Employee:
+        return row["department_id"], None
+    if model is Transfer:
+        return row["from_department_id"], row["to_department_id"]
+    if model is RoleAssignment:
+        # As the access scope reaches an assignment: through the person holding it.
+        holder = Employee.objects.filter(pk=row["user_id"]).values_list("department_id").first()
+        return (holder[0] if holder else None), None
+    return None, None
+
+
+def _changed(model: type[Model], row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    fields = tracked_fields(model)
+    if previous is None:
+        return [f.name for f in fields if row.get(f.attname) not in (None, "")]
+    return [f.name for f in fields if row.get(f.attname) != previous.get(f.attname)]
+
+
+def action_of(
+    model: type[Model], history_type: str, changed: list[str], row: dict, previous: dict | None
+) -> str:
+    """Name the change: what the context said ("reverted", "imported"), else what it did."""
+    named = current_action()
+    if named in ACTIONS:
+        return named
+    if history_type == "+":
+        return Action.CREATED
+    if history_type == "-":
+        return Action.DELETED
+    if "is_active" in changed and previous is not None:
+        return Action.RESTORED if row.get("is_active") else Action.DEACTIVATED
+    if MOVE_FIELDS.get(model) in changed:
+        return Action.MOVED
+    return Action.CHANGED
+
+
+def _describe(values: dict[str, Any], model: type[Model]) -> str:
+    """The object as it was, for the trail; from the version's own columns.
+
+    (simple-history's ``version.instance`` reads the live row for excluded fields: a
+    query per version.)
+    """
+    attrs = {f.attname: values.get(f.attname) for f in _all_tracked(model)}
+    return str(model(**attrs))[:200]
+
+
+def _row(values: dict[str, Any], model: type[Model]) -> dict[str, Any]:
+    names = [f.attname for f in tracked_fields(model)] + ["is_active", model._meta.pk.attname]
+    return {name: values.get(name) for name in names}
+
+
+def _entry(
+    model: type[Model],
+    content_type: ContentType,
+    version: dict[str, Any],
+    previous: dict[str, Any] | None,
+    actor: tuple[Any, str],
+) -> AuditEntry:
+    """The entry of one version (a dict of the history row's columns)."""
+    row = _row(version, model)
+    changed = _changed(model, row, previous)
+    protected = PROTECTED_FIELDS.get(model, frozenset())
+    first, second = _departments(model, row)
+    return AuditEntry(
+        at=version["history_date"],
+        actor_id=actor[0],
+        actor_name=actor[1],
+        action=action_of(model, version["history_type"], changed, row, previous),
+        content_type=content_type,
+        object_id=str(row[model._meta.pk.attname]),
+        object_repr=_describe(version, model),
+        history_id=version["history_id"],
+        department_id=first,
+        department_other_id=second if second != first else None,
+        changed_fields=f" {' '.join(changed)} " if changed else "",
+        sensitive=bool(changed) and set(changed) <= protected,
+        reason=version["history_change_reason"] or "",
+    )
+
+
+def _columns(history_instance: Model) -> dict[str, Any]:
+    return {
+        f.attname: getattr(history_instance, f.attname)
+        for f in history_instance._meta.concrete_fields
+    }
+
+
+def entry_record(history_instance: HistoricalChanges) -> AuditEntry:
+    """Write the audit entry of one new history row (called from simple-history's signal)."""
+    model = history_instance.instance_type
+    history_model = type(history_instance)
+    pk_name = model._meta.pk.attname
+    version = _columns(history_instance)
+    previous = None
+    if history_instance.history_type != "+":
+        before = (
+            history_model.objects.filter(
+                **{pk_name: version[pk_name], "history_id__lt": version["history_id"]}
+            )
+            .order_by("-history_id")
+            .values()
+            .first()
+        )
+        previous = _row(before, model) if before is not None else None
+    actor = history_instance.history_user or system_actor()
+    entry = _entry(
+        model,
+        ContentType.objects.get_for_model(model),
+        version,
+        previous,
+        (actor.pk, actor.get_username()),
+    )
+    entry.save()
+    return entry
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
+    """Write the audit entries of history rows a bulk path inserted; returns how many.
+
+    Rows are read per object in version order, so a version is compared with the one
+    before it when both are in ``rows`` (a bulk insert has only first versions).
+    """
+    model = history_model.instance_type
+    content_type = ContentType.objects.get_for_model(model)
+    pk_name = model._meta.pk.attname
+    user_model = get_user_model()
+    system: tuple[Any, str] | None = None
+    written = 0
+    previous: dict[str, Any] | None = None
+    ordered = rows.order_by(pk_name, "history_id").values()
+    for chunk in _chunks(ordered.iterator(chunk_size=BULK_BATCH), BULK_BATCH):
+        names = dict(
+            user_model._default_manager.filter(
+                pk__in={v["history_user_id"] for v in chunk} - {None}
+            ).values_list("pk", user_model.USERNAME_FIELD)
+        )
+        entries = []
+        for version in chunk:
+            user_id = version["history_user_id"]
+            if user_id is None:
+                if system is None:
+                    account = system_actor()
+                    system = (account.pk, account.get_username())
+                actor = system
+            else:
+                actor = (user_id, names[user_id])
+            before = previous if previous and previous[pk_name] == version[pk_name] else None
+            if version["history_type"] == "+":
+                before = None
+            entries.append(_entry(model, content_type, version, before, actor))
+            previous = _row(version, model)
+        AuditEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+        written += len(entries)
+    return written
+
+
+# --- Verification runs ------------------------------------------------------------------
+
+
+def verification_run(*, triggered_by: str, progress: Any = None) -> Verification:
+    """Walk the chain, keep the result (the audit page shows the latest) and alert on a break.
+
+    Returns what the walk found; the kept row is the latest ``VerificationRun``.
+    """
+    started = timezone.now()
+    result = verify(progress=progress)
+    run = VerificationRun.objects.create(
+        started_at=started,
+        finished_at=timezone.now(),
+        intact=result.intact,
+        records=result.records,
+        unsealed=result.unsealed,
+        head_seq=result.head_seq,
+        head_hash=result.head_hash,
+        problem=result.problem,
+        broken_model=result.broken_model,
+        broken_object=result.broken_object[:200],
+        broken_at=result.broken_at,
+        triggered_by=triggered_by[:150],
+    )
+    if not result.intact:
+        _alert_officers(run, result.summary())
+    return result
+
+
+def _alert_officers(run: Any, summary: str) -> None:
+    """E-mail every security officer (with an address) that the chain is broken."""
+    recipients = list(
+        role_holders(SECURITY_OFFICER).exclude(email="").values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    subject = _("Audit trail integrity check failed")
+    body = _(
+        "The daily check of the audit trail's hash chain found a broken link.\n\n"
+        "%(summary)s\n\nChecked at %(at)s. Investigate before trusting the history of the "
+        "records named above."
+    ) % {"summary": summary, "at": run.finished_at.isoformat()}
+    send_mail(subject, body, None, recipients)
