@@ -114,6 +114,30 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             ],
         },
         {
+            "title": _("Audit"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Audit trail"),
+                    "icon": "manage_search",
+                    "link": reverse_lazy("admin:audit_auditentry_changelist"),
+                    "permission": _can("audit.view_auditentry"),
+                },
+                {
+                    "title": _("Trail exports"),
+                    "icon": "download",
+                    "link": reverse_lazy("admin:audit_trailexport_changelist"),
+                    "permission": _can("audit.view_trailexport"),
+                },
+                {
+                    "title": _("Chain verifications"),
+                    "icon": "verified",
+                    "link": reverse_lazy("admin:audit_verificationrun_changelist"),
+                    "permission": _can("audit.view_verificationrun"),
+                },
+            ],
+        },
+        {
             "title": _("Security"),
             "separator": True,
             "items": [

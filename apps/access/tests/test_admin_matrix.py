@@ -35,6 +35,7 @@ from apps.access.roles import (
 )
 from apps.access.scope import SCOPE_PATHS
 from apps.access.services import assignment_create
+from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
 from apps.org.models import Department, Employee, Transfer
 from apps.org.services import department_create, department_update, employee_create
 from apps.org.transfers import transfer_request
@@ -56,7 +57,20 @@ OUTSIDE_NAMES = ("Outsidename", "Outsidedivision", "Outsideteam")
 # --- what the admin refuses whatever the permissions --------------------------------
 
 # Screens that never add or edit: their rows are written by services elsewhere.
-READ_ONLY = {Transfer, PermissionLog, Group, Lockout, SecurityAction, LoginEvent, UserSession}
+READ_ONLY = {
+    Transfer,
+    PermissionLog,
+    Group,
+    Lockout,
+    SecurityAction,
+    LoginEvent,
+    UserSession,
+    # The audit trail and its bookkeeping: nobody edits them, superusers included.
+    AuditEntry,
+    TrailExport,
+    VerificationRun,
+    ChainArchive,
+}
 # Screens guarded by a permission other than the model's own view permission.
 VIEW_PERM = {Lockout: "security.unlock_user"}
 # Screens that add but never edit: a role assignment is revoked and assigned again.
@@ -217,6 +231,32 @@ def _build() -> World:
         )
         for u in (alpha, omega)
     ]
+    # The audit trail (apps.audit): an entry per side, the rest not scoped.
+    entries = [
+        AuditEntry.objects.filter(object_id=str(u.pk)).earliest("id") for u in (alpha, omega)
+    ]
+    exports = [
+        TrailExport.objects.create(user=u, format="csv", filters={}, rows=1) for u in (alpha, omega)
+    ]
+    runs = [
+        VerificationRun.objects.create(
+            started_at=now, finished_at=now, intact=True, records=n, triggered_by="test"
+        )
+        for n in (1, 2)
+    ]
+    archives = [
+        ChainArchive.objects.create(
+            path=f"/archive/{n}.jsonl.gz",
+            sha256="0" * 64,
+            first_seq=n,
+            last_seq=n,
+            last_hash="0" * 64,
+            records=1,
+            cutoff=now,
+            actor_name="test",
+        )
+        for n in (1, 2)
+    ]
     perms = {
         persona: frozenset(
             f"{p.content_type.app_label}.{p.codename}"
@@ -238,6 +278,10 @@ def _build() -> World:
             SecurityAction: actions[0],
             Lockout: attempts[0],
             UserSession: user_sessions[0],
+            AuditEntry: entries[0],
+            TrailExport: exports[0],
+            VerificationRun: runs[0],
+            ChainArchive: archives[0],
         },
         outside={
             Department: outside,
@@ -250,6 +294,10 @@ def _build() -> World:
             SecurityAction: actions[1],
             Lockout: attempts[1],
             UserSession: user_sessions[1],
+            AuditEntry: entries[1],
+            TrailExport: exports[1],
+            VerificationRun: runs[1],
+            ChainArchive: archives[1],
         },
     )
 

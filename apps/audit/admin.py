@@ -1,0 +1,123 @@
+"""The audit trail, its exports, verifications and archives in the admin: all read-only.
+
+Nobody edits the trail here, superusers included: entries are written with the
+changes they record and sealed into the hash chain.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.decorators import display
+
+from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
+from apps.audit.selectors import trail_for, visible_fields
+from apps.audit.trail_views import trail_urls, trail_view
+from apps.core.admin import NotFoundMixin, ReadOnlyAdminMixin
+
+
+class TrailPageMixin:
+    """The changelist is the trail page; NotFoundMixin (before it) refuses NUL characters."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return trail_view(self)(request)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(NotFoundMixin, TrailPageMixin, ReadOnlyAdminMixin, ModelAdmin):
+    """The list is the trail page (filters, keyset pages, chain status, exports)."""
+
+    actions = None
+    fields = (
+        "at",
+        "actor_name",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changed",
+        "reason",
+        "seq",
+        "hash",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return trail_for(request.user).select_related(
+            "content_type", "department", "department_other"
+        )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # What the viewer may see of it (salary is left out for those without the right).
+            obj.visible_fields = visible_fields(request.user, obj)
+        return obj
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # Refuse before looking the entry up: without the right the scoped list is empty,
+        # and "not found" would hide that the page exists but is not theirs.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the inherited ones: their "<path:object_id>/" would swallow "export/".
+        return [*trail_urls(self), *super().get_urls()]
+
+    @display(description=_("changed fields"))
+    def changed(self, obj: AuditEntry) -> str:
+        return " ".join(getattr(obj, "visible_fields", ()))
+
+
+@admin.register(TrailExport)
+class TrailExportAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+    """Who exported the trail, when, with which filters: written by every export."""
+
+    list_display = ("at", "user", "format", "rows", "truncated", "filters")
+    list_filter = ("format", ("at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user",)
+    ordering = ("-at", "-id")
+    show_full_result_count = False
+    list_per_page = 50
+
+
+@admin.register(VerificationRun)
+class VerificationRunAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+    """Each walk of the hash chain and the first broken link it found, if any."""
+
+    list_display = ("started_at", "intact", "records", "unsealed", "problem", "triggered_by")
+    list_filter = ("intact", ("started_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    ordering = ("-started_at", "-id")
+    show_full_result_count = False
+    list_per_page = 50
+
+
+@admin.register(ChainArchive)
+class ChainArchiveAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+    """Cuts of the chain moved to compressed files; the live chain continues from each."""
+
+    list_display = (
+        "created_at",
+        "cutoff",
+        "records",
+        "first_seq",
+        "last_seq",
+        "path",
+        "actor_name",
+    )
+    ordering = ("-last_seq",)
+    show_full_result_count = False
+    list_per_page = 50

@@ -1,0 +1,159 @@
+"""Exports of the trail: the same rows as the page, in CSV and XLSX, each one logged."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.audit.exports import safe_text
+from apps.audit.models import AuditEntry, TrailExport
+from apps.audit.tests.test_trail import build_world
+from apps.org.services import employee_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_user, root_department):
+    return build_world(make_user, root_department)
+
+
+def _url(fmt):
+    return reverse("admin:audit_auditentry_export", args=[fmt])
+
+
+def _csv(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _xlsx(response):
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def auditor_client(client, make_user):
+    client.force_login(make_user("auditor"))
+    return client
+
+
+def test_the_csv_holds_the_filtered_rows_newest_first(world, auditor_client):
+    rows = _csv(auditor_client.get(_url("csv"), {"object": str(world.inside.pk)}))
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["Time", "Actor", "Action", "Model"]
+    expected = AuditEntry.objects.filter(object_id=str(world.inside.pk), sensitive=False)
+    assert len(body) == expected.count()
+    assert [r[1] for r in body] == ["hr"] * len(body)
+    assert body[-1][2] == "created"
+    assert {r[4] for r in body} == {str(world.inside.pk)}
+    assert body[0][0] >= body[-1][0]
+
+
+def test_the_csv_leaves_salary_out_for_the_auditor(world, auditor_client):
+    body = _csv(auditor_client.get(_url("csv")))[1:]
+    assert len(body) == AuditEntry.objects.filter(sensitive=False).count()
+    assert not [r for r in body if "salary" in r[6]]
+    assert [r for r in body if r[6] == "position" and r[7] == "Promotion"]
+
+
+def test_the_security_officers_export_has_no_transfers(world, client, make_user):
+    client.force_login(make_user("security"))
+    body = _csv(client.get(_url("csv")))[1:]
+    assert body
+    assert "Transfer" not in {r[3] for r in body}
+
+
+def test_the_xlsx_holds_the_same_rows(world, auditor_client):
+    query = {"model": "org.employee", "actor": "HR"}
+    csv_rows = _csv(auditor_client.get(_url("csv"), query))
+    xlsx_rows = _xlsx(auditor_client.get(_url("xlsx"), query))
+    assert xlsx_rows[0] == csv_rows[0]
+    assert len(xlsx_rows) == len(csv_rows)
+    assert [r[1:8] for r in xlsx_rows[1:]] == [[c or None for c in r[1:8]] for r in csv_rows[1:]]
+
+
+def test_every_export_is_logged(world, auditor_client):
+    auditor_client.get(_url("csv"), {"action": "created"}).getvalue()
+    _xlsx(auditor_client.get(_url("xlsx")))
+    first, second = TrailExport.objects.order_by("at", "id")
+    assert (first.format, first.filters, first.truncated) == ("csv", {"action": "created"}, False)
+    assert first.rows == AuditEntry.objects.filter(action="created").count()
+    assert first.user.username == "auditor"
+    assert (second.format, second.rows) == (
+        "xlsx",
+        AuditEntry.objects.filter(sensitive=False).count(),
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_large_export_is_cut_with_a_note(world, auditor_client, settings, fmt):
+    settings.AUDIT_EXPORT_MAX_ROWS = 3
+    response = auditor_client.get(_url(fmt))
+    rows = _csv(response) if fmt == "csv" else _xlsx(response)
+    assert len(rows) == 1 + 3 + 1
+    assert str(rows[-1][0]).startswith("Cut at 3 rows")
+    export = TrailExport.objects.get()
+    assert (export.rows, export.truncated) == (3, True)
+
+
+@pytest.mark.parametrize("persona", ["hr", "manager", "staff"])
+def test_people_without_the_export_right_get_403(world, client, make_user, persona):
+    user = world.hr if persona == "hr" else make_user(persona, department=world.eng)
+    client.force_login(user)
+    assert client.get(_url("csv")).status_code == 403
+    assert client.get(_url("xlsx")).status_code == 403
+    assert not TrailExport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"actor": "nobody"},
+        {"field": "salary"},
+        {"date_from": "2026-02-31"},
+        {"object": "\x00"},
+        {"model": "<script>"},
+    ],
+)
+def test_bad_filters_are_a_400_with_the_message(world, auditor_client, query):
+    response = auditor_client.get(_url("csv"), query)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content
+    assert not TrailExport.objects.exists()
+
+
+def test_an_unknown_format_is_not_found(world, auditor_client):
+    assert auditor_client.get(_url("pdf")).status_code == 404
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_text_cells_never_start_a_formula(start):
+    assert safe_text(f"{start}1+1") == f"'{start}1+1"
+    assert safe_text("plain") == "plain"
+
+
+def test_a_formula_in_a_name_stays_text_in_both_files(world, auditor_client, root_department):
+    employee_create(
+        actor=world.hr,
+        username="formula",
+        first_name='=HYPERLINK("http://evil.example","x")',
+        last_name="-2",
+        department=root_department,
+    )
+    query = {"actor": "hr", "action": "created", "model": "org.employee"}
+    csv_rows = _csv(auditor_client.get(_url("csv"), query))[1:]
+    xlsx_rows = _xlsx(auditor_client.get(_url("xlsx"), query))[1:]
+    assert csv_rows[0][5].startswith("'=HYPERLINK")
+    assert xlsx_rows[0][5].startswith("'=HYPERLINK")
+    for row in csv_rows + xlsx_rows:
+        assert not any(isinstance(c, str) and c.startswith(("=", "+", "-", "@")) for c in row)
