@@ -23,6 +23,7 @@ from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
+from apps.audit.admin_mixins import VersionsAdminMixin
 from apps.core.admin import BaseAdmin, NotFoundMixin, ReadOnlyAdminMixin, ReasonForm, adopt_saved
 
 admin.site.unregister(Group)
@@ -50,7 +51,7 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ScopedAdminMixin, BaseAdmin):
+class RoleAssignmentAdmin(VersionsAdminMixin, ScopedAdminMixin, BaseAdmin):
     """Assignments are created and revoked, never edited: the log stays true."""
 
     form = RoleAssignmentForm

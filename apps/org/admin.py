@@ -16,6 +16,7 @@ from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import scope
 from apps.access.admin_mixins import ScopedAdminMixin
+from apps.audit.admin_mixins import VersionsAdminMixin
 from apps.core.admin import BaseAdmin, ReadOnlyAdminMixin, ReasonForm, SoftDeleteAdmin, adopt_saved
 from apps.org import services, transfers
 from apps.org.filters import DepartmentSubtreeFilter
@@ -33,7 +34,7 @@ from apps.security import otp
 
 
 @admin.register(Department)
-class DepartmentAdmin(ScopedAdminMixin, SoftDeleteAdmin):
+class DepartmentAdmin(VersionsAdminMixin, ScopedAdminMixin, SoftDeleteAdmin):
     form = DepartmentForm
     list_before_template = "admin/org/department_chart_link.html"
     list_display = ("tree_name", "code", "manager", "direct_count", "subtree_count", "active_badge")
@@ -101,7 +102,7 @@ class DepartmentAdmin(ScopedAdminMixin, SoftDeleteAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
+class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
     form = EmployeeChangeForm
     add_form = EmployeeCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -292,7 +293,7 @@ class EmployeeAdmin(ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, BaseAdmin):
+class TransferAdmin(VersionsAdminMixin, ScopedAdminMixin, ReadOnlyAdminMixin, BaseAdmin):
     """Read-only list of transfers; they are requested from the employee list."""
 
     list_display = (

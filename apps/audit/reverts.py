@@ -1,0 +1,204 @@
+"""Revert an object to an earlier version: a new change through the usual services.
+
+History is never rewritten. The old values go through the same services (and so the
+same rules and permission checks) as any edit, inside one transaction: a refusal
+anywhere leaves nothing applied. The audit entries of the new versions say "reverted"
+and carry the reason.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.models import AuditEntry
+from apps.core.history import recording
+from apps.org import services
+from apps.org.models import Department, Employee
+
+# What a revert puts back. Account fields (username, password, staff and superuser
+# flags) are not: they have their own screens and rules.
+DEPARTMENT_REVERTED = ("name", "code", "parent", "manager", "description", "is_active")
+EMPLOYEE_REVERTED = (*services.EMPLOYEE_DETAIL_FIELDS, "is_active")
+REVERTED_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Department: DEPARTMENT_REVERTED,
+    Employee: EMPLOYEE_REVERTED,
+}
+
+
+def revertible(model: type[Model]) -> bool:
+    return model in REVERTED_FIELDS
+
+
+def revert_reason(*, version: Any, reason: str) -> str:
+    """The reason kept in history: which version, then why.
+
+    Stored untranslated, like every history reason (one language in the trail).
+    """
+    at = timezone.localtime(version.history_date)
+    return f"Revert to version of {at:%Y-%m-%d %H:%M}: {reason}"
+
+
+def _check_version(obj: Model, version: Any) -> None:
+    model = type(obj)
+    if (
+        not isinstance(version, model.history.model)
+        or getattr(version, model._meta.pk.attname) != obj.pk
+    ):
+        raise ValidationError(_("That version is not one of this record."))
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the revert."))
+    return reason
+
+
+def version_differences(obj: Model, version: Any) -> dict[str, Any]:
+    """Field name to the version's value (keys as ids), for the reverted fields that differ."""
+    model = type(obj)
+    differences = {}
+    for name in REVERTED_FIELDS[model]:
+        attname = model._meta.get_field(name).attname
+        old = getattr(version, attname)
+        if old != getattr(obj, attname):
+            differences[name] = old
+    return differences
+
+
+def _target(model: type[Model], pk: Any, message: str) -> Any:
+    """The row a foreign key of the version points to; refuse when it is gone."""
+    if pk is None:
+        return None
+    found = model._default_manager.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError(message)
+    return found
+
+
+def _nothing_to_revert() -> ValidationError:
+    return ValidationError(_("This version is the current state: there is nothing to revert."))
+
+
+def _apply_flag(
+    active: bool, restore: Callable[..., Any], deactivate: Callable[..., Any], **kwargs: Any
+) -> None:
+    (restore if active else deactivate)(**kwargs)
+
+
+def _prepare(obj: Model, version: Any, actor: Any, reason: str, perm: str) -> tuple[Any, dict]:
+    """The checks every revert starts with; the current row (locked) and what differs."""
+    _check_reason(reason)
+    # Locked: the differences computed here are the ones the services then apply.
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    _check_version(current, version)
+    services.authorize(actor, perm, current)
+    changes = version_differences(current, version)
+    if not changes:
+        raise _nothing_to_revert()
+    return current, changes
+
+
+@transaction.atomic
+def department_revert(
+    *, department: Department, version: Any, actor: Employee | None, reason: str
+) -> Department:
+    """Put back a department's fields, parent and active flag as they were in ``version``."""
+    current, changes = _prepare(department, version, actor, reason, "org.change_department")
+    fields = {n: v for n, v in changes.items() if n in services.DEPARTMENT_EDITABLE}
+    if "code" in fields:
+        holder = Department.objects.filter(code=fields["code"]).exclude(pk=current.pk).first()
+        if holder is not None:
+            raise ValidationError(
+                _("The code %(code)s of that version is now used by %(department)s.")
+                % {"code": fields["code"], "department": holder}
+            )
+    if "manager" in fields:
+        fields["manager"] = _target(
+            Employee, fields["manager"], _("The manager of that version no longer exists.")
+        )
+    note = revert_reason(version=version, reason=_check_reason(reason))
+    with recording(AuditEntry.Action.REVERTED):
+        if "parent" in changes:
+            parent = _target(
+                Department, changes["parent"], _("The parent of that version no longer exists.")
+            )
+            services.department_move(department=current, parent=parent, actor=actor, reason=note)
+        if fields:
+            services.department_update(department=current, actor=actor, reason=note, **fields)
+        if "is_active" in changes:
+            _apply_flag(
+                changes["is_active"],
+                services.department_restore,
+                services.department_deactivate,
+                department=current,
+                actor=actor,
+                reason=note,
+            )
+    return Department.objects.get(pk=current.pk)
+
+
+def _check_salary(actor: Employee | None, employee: Employee) -> None:
+    try:
+        services.authorize(actor, "org.change_salary", employee)
+    except ValidationError as exc:
+        raise ValidationError(
+            _(
+                "That version has a different salary, and you may not change this salary. "
+                "Ask someone who may to revert it."
+            )
+        ) from exc
+
+
+@transaction.atomic
+def employee_revert(
+    *, employee: Employee, version: Any, actor: Employee | None, reason: str
+) -> Employee:
+    """Put back an employee's details and active flag as they were in ``version``."""
+    current, changes = _prepare(employee, version, actor, reason, "org.change_employee")
+    if "salary" in changes:
+        _check_salary(actor, current)
+    fields = {n: v for n, v in changes.items() if n in services.EMPLOYEE_DETAIL_FIELDS}
+    if fields.get("employee_id"):
+        holder = Employee.objects.filter(employee_id=fields["employee_id"]).exclude(pk=current.pk)
+        if holder.exists():
+            raise ValidationError(
+                _("The employee ID %(employee_id)s of that version is now used by %(employee)s.")
+                % {"employee_id": fields["employee_id"], "employee": holder.first()}
+            )
+    if "department" in fields:
+        fields["department"] = _target(
+            Department, fields["department"], _("The department of that version no longer exists.")
+        )
+    note = revert_reason(version=version, reason=_check_reason(reason))
+    with recording(AuditEntry.Action.REVERTED):
+        if fields:
+            services.employee_update(employee=current, actor=actor, reason=note, **fields)
+        if "is_active" in changes:
+            _apply_flag(
+                changes["is_active"],
+                services.employee_restore,
+                services.employee_deactivate,
+                employee=current,
+                actor=actor,
+                reason=note,
+            )
+    return Employee.objects.get(pk=current.pk)
+
+
+def object_revert(*, obj: Model, version: Any, actor: Employee | None, reason: str) -> Model:
+    """Revert a department or an employee (the models that can be reverted)."""
+    if isinstance(obj, Department):
+        return department_revert(department=obj, version=version, actor=actor, reason=reason)
+    if isinstance(obj, Employee):
+        return employee_revert(employee=obj, version=version, actor=actor, reason=reason)
+    raise ValidationError(_("Records of this kind cannot be reverted."))
+
+
+def reverted_names(model: type[Model]) -> Iterable[str]:
+    return REVERTED_FIELDS.get(model, ())
