@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -179,15 +180,26 @@ def _holds_salary(user: Any) -> bool:
     return snap.superuser or SALARY_PERM in snap.perms
 
 
+def field_label(model: type[Model] | None, name: str) -> str:
+    """A changed field as people read it (its verbose name); the name when unknown."""
+    try:
+        return capfirst(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:  # a field since removed from the model
+        return name
+
+
 def field_choices(user: Any) -> list[tuple[str, str]]:
     """The tracked fields of the models the user may see; protected ones need the right."""
     hidden = set() if _holds_salary(user) else set().union(*PROTECTED_FIELDS.values())
     allowed = {label for label, _name in model_choices(user)}
-    names: set[str] = set()
+    labels: dict[str, str] = {}
     for model in audited_models():
         if model._meta.label_lower in allowed:
-            names.update(f.name for f in tracked_fields(model))
-    return [(name, name) for name in sorted(names - hidden)]
+            for f in tracked_fields(model):
+                labels.setdefault(f.name, f"{capfirst(f.verbose_name)} ({f.name})")
+    return sorted(
+        ((n, label) for n, label in labels.items() if n not in hidden), key=lambda c: c[1]
+    )
 
 
 def cursor_format(entry: AuditEntry) -> str:

@@ -80,7 +80,12 @@ def _departments(model: type[Model], row: dict[str, Any]) -> tuple[Any, Any]:
 def _changed(model: type[Model], row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
     fields = tracked_fields(model)
     if previous is None:
-        return [f.name for f in fields if row.get(f.attname) not in (None, "")]
+        # What the new record was given: its id and unset flags say nothing.
+        return [
+            f.name
+            for f in fields
+            if not f.primary_key and row.get(f.attname) not in (None, "", False)
+        ]
     return [f.name for f in fields if row.get(f.attname) != previous.get(f.attname)]
 
 

@@ -17,6 +17,7 @@ from django.http import (
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -27,6 +28,7 @@ from apps.audit import chain, exports
 from apps.audit.models import AuditEntry, TrailExport, VerificationRun
 from apps.audit.selectors import (
     TrailFilterForm,
+    field_label,
     trail_filter,
     trail_for,
     trail_page,
@@ -96,7 +98,11 @@ def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: s
                     if key in viewable
                     else None
                 ),
-                "fields": visible_fields(request.user, entry),
+                "fields": [
+                    (name, field_label(model, name)) for name in visible_fields(request.user, entry)
+                ],
+                # Reasons are stored untranslated; shown in the reader's language.
+                "reason": gettext(entry.reason) if entry.reason else "",
             }
         )
     return rows

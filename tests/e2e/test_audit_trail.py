@@ -89,7 +89,7 @@ def test_the_auditor_filters_the_trail_exports_it_and_cannot_edit(
     expect(page).to_have_url(re.compile(r"date_to=2026-03-05"))
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Ines Inside")
-    expect(rows.first).to_contain_text("position")
+    expect(rows.first).to_contain_text("Position")
     expect(rows.first).to_contain_text("Quarterly review")
     expect(page.locator("#content")).not_to_contain_text("Otto Outside")
     expect(page.get_by_test_id("trail-pages")).to_contain_text("1 shown")
