@@ -31,10 +31,13 @@ def main() -> None:
     from django.urls import reverse
 
     from apps.org.models import Department, Employee
+    from tests.otp import mark_verified
 
     setup_test_environment()
     client = Client()
-    client.force_login(Employee.objects.get(username="hr"))
+    hr = Employee.objects.get(username="hr")
+    client.force_login(hr)
+    mark_verified(client, hr)  # past the sign-in code step (issue 6)
     root = Department.objects.get(parent__isnull=True)
     children = reverse("admin:org_department_tree_children")
     requests = [
