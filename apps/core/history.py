@@ -63,6 +63,11 @@ def giving_reason(reason: str) -> Iterator[None]:
         _reason.reset(token)
 
 
+def given_reason() -> str:
+    """The reason set by ``giving_reason`` ("" outside one)."""
+    return _reason.get()
+
+
 class _Records(HistoricalRecords):
     """simple-history, minus versions of saves that touch only untracked columns.
 

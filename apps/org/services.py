@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from apps.core.history import SYSTEM_USERNAME, mark_change, system_actor
+from apps.core.history import SYSTEM_USERNAME, given_reason, mark_change, system_actor
 from apps.org.codes import code_candidates, code_stem, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.selectors import department_deactivation_blockers
@@ -142,6 +142,8 @@ def department_update(
     new_parent = changes.pop("parent", current.parent)
     if new_parent != current.parent:
         current = department_move(department=current, parent=new_parent, actor=actor, reason=reason)
+        if not changes:
+            return current  # a move alone: one version, not a second empty one
     for field, value in changes.items():
         setattr(current, field, value)
     if not current.code:
@@ -165,7 +167,8 @@ def department_move(
         authorize(actor, "org.change_department", parent)
     department_parent_check(department=department, parent=parent)
     department.parent = parent
-    mark_change(department, actor=actor, reason=reason or REASON_MOVED)
+    # An admin form's own "reason for this change" is more telling than "Moved".
+    mark_change(department, actor=actor, reason=reason or given_reason() or REASON_MOVED)
     department.save()
     return department
 

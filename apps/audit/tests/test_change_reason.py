@@ -73,3 +73,16 @@ def test_readers_see_no_reason_field(client, make_user, web):
     page = client.get(_change(web))
     assert page.status_code == 200
     assert "change_reason" not in page.context["adminform"].form.fields
+
+
+def test_a_move_in_the_change_form_keeps_the_forms_reason(hr_client, web, root_department):
+    other = department_create(actor=None, name="Other", code="OTH", parent=root_department)
+    data = _form_data(web, parent=str(other.pk), change_reason="Now reports to Other")
+    assert hr_client.post(_change(web), data).status_code == 302
+    latest = Department.history.filter(id=web.pk).latest("history_date")
+    assert latest.parent_id == other.pk
+    assert latest.history_change_reason == "Now reports to Other"
+    move = AuditEntry.objects.filter(object_id=str(web.pk), action=AuditEntry.Action.MOVED).get()
+    assert move.reason == "Now reports to Other"
+    # The move is the one new version: no empty "changed" one after it.
+    assert AuditEntry.objects.filter(object_id=str(web.pk)).latest("at", "id") == move
