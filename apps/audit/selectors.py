@@ -227,6 +227,8 @@ class TrailFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     field = forms.ChoiceField(label=_("Changed field"), required=False)
     cursor = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    # Paging back towards the newest: the entries just newer than this one.
+    before = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
 
     # The filters a link or an export carries (the cursor is the page, not a filter).
     FILTERS = ("model", "object", "actor", "date_from", "date_to", "action", "field")
@@ -266,7 +268,13 @@ class TrailFilterForm(forms.Form):
         return ids
 
     def clean_cursor(self) -> tuple[datetime.datetime, int] | None:
-        raw = self.cleaned_data.get("cursor", "")
+        return self._clean_position("cursor")
+
+    def clean_before(self) -> tuple[datetime.datetime, int] | None:
+        return self._clean_position("before")
+
+    def _clean_position(self, name: str) -> tuple[datetime.datetime, int] | None:
+        raw = self.cleaned_data.get(name, "")
         if not raw:
             return None
         try:
@@ -323,21 +331,39 @@ def trail_filter(user: Any, entries: QuerySet[AuditEntry], data: dict[str, Any])
 @dataclass
 class TrailPage:
     rows: list[AuditEntry]
-    next_cursor: str | None
+    next_cursor: str | None  # the older page, when there is one
+    previous_cursor: str | None = None  # the newer page, when there is one
 
 
 def trail_page(
     entries: QuerySet[AuditEntry],
     cursor: tuple[datetime.datetime, int] | None,
     size: int = PAGE_SIZE,
+    *,
+    before: tuple[datetime.datetime, int] | None = None,
 ) -> TrailPage:
-    """One page, newest first, strictly older than ``cursor``; ``next_cursor`` if more exist."""
+    """One page, newest first: strictly older than ``cursor``, or (``before``) the page
+    just newer than that entry. Each direction reads one indexed range, never a count."""
+    entries = entries.select_related("department", "department_other")
+    if before is not None and cursor is None:
+        at, pk = before
+        newer = list(
+            entries.filter(Q(at__gt=at) | Q(at=at, pk__gt=pk)).order_by("at", "id")[: size + 1]
+        )
+        rows = newer[:size][::-1]
+        return TrailPage(
+            rows=rows,
+            next_cursor=cursor_format(rows[-1]) if rows else None,
+            previous_cursor=cursor_format(rows[0]) if len(newer) > size else None,
+        )
     if cursor is not None:
         at, pk = cursor
         entries = entries.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
-    rows = list(
-        entries.select_related("department", "department_other").order_by("-at", "-id")[: size + 1]
-    )
+    rows = list(entries.order_by("-at", "-id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return TrailPage(rows=rows, next_cursor=cursor_format(rows[-1]) if more else None)
+    return TrailPage(
+        rows=rows,
+        next_cursor=cursor_format(rows[-1]) if more else None,
+        previous_cursor=cursor_format(rows[0]) if cursor is not None and rows else None,
+    )

@@ -130,7 +130,9 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
         rows: list[dict] = []
         if self.form_valid:
             entries = trail_filter(user, trail_for(user), form.cleaned_data)
-            page = trail_page(entries, form.cleaned_data["cursor"])
+            page = trail_page(
+                entries, form.cleaned_data["cursor"], before=form.cleaned_data["before"]
+            )
             rows = _rows(self.request, page.rows, params, self.model_admin.admin_site.name)
         return super().get_context_data(
             **kwargs,
@@ -138,10 +140,13 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
             form=form,
             rows=rows,
             page=page,
-            paged=bool(self.request.GET.get("cursor")),
+            paged=bool(self.request.GET.get("cursor") or self.request.GET.get("before")),
             newest_url=_query(params),
             older_url=_query(params, cursor=page.next_cursor)
             if page and page.next_cursor
+            else None,
+            newer_url=_query(params, before=page.previous_cursor)
+            if page and page.previous_cursor
             else None,
             export_query=_query(params),
             can_export=user.has_perm("audit.export_auditentry"),
