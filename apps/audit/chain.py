@@ -20,7 +20,7 @@ import json
 import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,6 @@ class Verification:
     broken_model: str = ""
     broken_object: str = ""
     broken_at: datetime.datetime | None = None
-    notes: list[str] = field(default_factory=list)
 
     def fail(self, problem: str, entry: dict | None = None, labels: dict | None = None) -> None:
         self.intact = False

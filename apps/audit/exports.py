@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -38,7 +37,6 @@ def export_record(*, user: Any, format: str, filters: dict[str, str]) -> TrailEx
     return TrailExport.objects.create(user=user, format=format, filters=filters, rows=0)
 
 
-@transaction.atomic
 def export_finish(*, export: TrailExport, rows: int, truncated: bool) -> TrailExport:
     """Record how many rows the export held and whether it was cut."""
     export.rows = rows

@@ -25,11 +25,16 @@ from django.utils.translation import pgettext_lazy
 
 from apps.access import scope
 from apps.audit.models import AuditEntry
-from apps.audit.services import PROTECTED_FIELDS, audited_models, tracked_fields
+from apps.audit.services import (
+    PROTECTED_FIELDS,
+    PROTECTED_VIEW_PERMS,
+    audited_models,
+    tracked_fields,
+)
 from apps.org.models import Department, Employee
 
 # The permission that shows the protected fields (salary) of an entry.
-SALARY_PERM = "org.view_salary"
+SALARY_PERM = PROTECTED_VIEW_PERMS[Employee]
 PAGE_SIZE = 50
 # Up to this many departments in a scope are named in the query (see ``_model_q``).
 LITERAL_DEPARTMENTS = 2000

@@ -25,6 +25,7 @@ from apps.audit.chain import Verification, verify
 from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.history import current_action, system_actor
 from apps.org.models import Department, Employee, Transfer
+from apps.org.selectors import SALARY_FIELDS
 
 Action = AuditEntry.Action
 
@@ -32,8 +33,10 @@ Action = AuditEntry.Action
 NOISE_FIELDS = frozenset({"created_at", "updated_at"})
 
 # Fields only some may see: an entry changing nothing else is theirs alone, and the
-# field is left out of what others are shown.
-PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {Employee: frozenset({"salary"})}
+# field is left out of what others are shown. The permission that shows them is scoped
+# like any other (a manager may see salaries in part of their subtree).
+PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {Employee: SALARY_FIELDS}
+PROTECTED_VIEW_PERMS: dict[type[Model], str] = {Employee: "org.view_salary"}
 
 # Fields whose change moves the object within the organisation.
 MOVE_FIELDS: dict[type[Model], str] = {Department: "parent", Employee: "department"}

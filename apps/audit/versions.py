@@ -22,15 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.access import scope
 from apps.audit.models import AuditEntry
-from apps.audit.services import PROTECTED_FIELDS, tracked_fields
-from apps.org.models import Employee
+from apps.audit.services import PROTECTED_FIELDS, PROTECTED_VIEW_PERMS, tracked_fields
 
 # Text longer than this, or with line breaks, is compared line by line.
 LONG_TEXT = 80
 EMPTY = "—"
-
-# The permission that shows a model's protected fields (PROTECTED_FIELDS), per object.
-PROTECTED_VIEW_PERMS: dict[type[Model], str] = {Employee: "org.view_salary"}
 
 
 @dataclass(frozen=True)

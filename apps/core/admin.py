@@ -376,7 +376,7 @@ class BaseAdmin(
             fieldsets.append((_("Reason for this change"), {"fields": ["change_reason"]}))
         return fieldsets
 
-    def changeform_view_reason(self, request: HttpRequest) -> str:
+    def _posted_reason(self, request: HttpRequest) -> str:
         # Validated by the form (length); an invalid form saves nothing anyway.
         return (
             request.POST.get("change_reason", "")[:CHANGE_REASON_MAX]
@@ -418,7 +418,7 @@ class BaseAdmin(
         The admin's own atomic block has rolled everything back by now.
         """
         try:
-            with giving_reason(self.changeform_view_reason(request)):
+            with giving_reason(self._posted_reason(request)):
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)

@@ -87,7 +87,7 @@ class _Records(HistoricalRecords):
 
     def get_change_reason_for_object(self, instance: Model, history_type: str, using: str) -> Any:
         own = super().get_change_reason_for_object(instance, history_type, using)
-        return own or _reason.get() or own
+        return own or _reason.get() or None
 
 
 def current_action() -> str | None:
