@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Model
 
-from apps.access import scope, services
+from apps.access import ranks, scope, services
+from apps.org.models import ACCOUNT_PERM, Organisation
 
 
 class AccessBackend(ModelBackend):
@@ -27,14 +28,21 @@ class AccessBackend(ModelBackend):
         snap = scope.snapshot(user_obj)
         if obj is None:
             return set(snap.perms)
+        if isinstance(obj, Organisation):
+            return {perm for perm in snap.perms if snap.is_everywhere(perm)}
         return {perm for perm in snap.perms if scope.allows_in(snap, perm, obj)}
 
     def has_perm(self, user_obj: Any, perm: str, obj: Model | None = None) -> bool:
         if not getattr(user_obj, "is_active", False):
             return False
+        if perm == ACCOUNT_PERM:
+            # Not a stored permission: rank, not scope (apps.access.ranks).
+            return obj is not None and ranks.may_manage_account(user_obj, obj)
         snap = scope.snapshot(user_obj)
         if obj is None:
             return snap.superuser or perm in snap.perms
+        if isinstance(obj, Organisation):
+            return snap.is_everywhere(perm)
         if scope.allows_in(snap, perm, obj):
             return True
         if perm in snap.perms:

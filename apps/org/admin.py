@@ -2,11 +2,14 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -26,7 +29,7 @@ from apps.org.forms import (
     EmployeeCreationForm,
     TransferRequestForm,
 )
-from apps.org.models import Department, Employee, Transfer
+from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, Transfer
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView, ProfileView
@@ -47,6 +50,10 @@ class DepartmentAdmin(VersionsAdminMixin, ScopedAdminMixin, SoftDeleteAdmin):
     sortable_by = ()
     autocomplete_fields = ("parent", "manager")
     fields = ("name", "code", "parent", "manager", "description")
+
+    def get_form(self, request: HttpRequest, obj: Department | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_urls(self) -> list[URLPattern]:
         chart = self.admin_site.admin_view(DepartmentChartView.as_view(model_admin=self))
@@ -187,23 +194,68 @@ class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftD
 
     def get_fieldsets(self, request: HttpRequest, obj: Employee | None = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or scope.allows(request.user, "org.view_salary", obj):
+        if obj is None:
             return fieldsets
+        hidden = set()
+        if not scope.allows(request.user, "org.view_salary", obj):
+            hidden.add("salary")
+        if not request.user.has_perm(ACCOUNT_PERM, obj):
+            hidden.add("password")  # its "reset password" link leads to a refusal
         return [
-            (title, {**options, "fields": [f for f in options["fields"] if f != "salary"]})
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for title, options in fieldsets
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Employee | None = None) -> list[str]:
         # Roles come from role assignments (their own screen, rules and log); the groups
-        # shown here only mirror them. Only superusers hand out superuser status or raw
-        # permissions.
+        # shown here only mirror them. Only superusers hand out staff or superuser status
+        # or raw permissions. The account of someone the user does not outrank (sign-in
+        # name, e-mail, phone) is read-only: the rule is apps.access.ranks.
         readonly = [*super().get_readonly_fields(request, obj), "groups"]
         if not request.user.is_superuser:
-            readonly += ["is_superuser", "user_permissions"]
+            readonly += ["is_staff", "is_superuser", "user_permissions"]
         if obj is not None and not scope.allows(request.user, "org.change_salary", obj):
             readonly.append("salary")
+        if obj is not None and not request.user.has_perm(ACCOUNT_PERM, obj):
+            readonly += sorted(ACCOUNT_FIELDS - {"password"} - set(readonly))
         return readonly
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's password page, behind the rank rule, saving through the service."""
+        employee = self.get_object(request, unquote(id))
+        if employee is None:
+            raise Http404(_("No such record."))
+        if not self.has_change_permission(request, employee):
+            raise PermissionDenied
+        change_url = reverse("admin:org_employee_change", args=[employee.pk])
+        try:
+            services.account_authorize(request.user, employee)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            form = self.change_password_form(employee, request.POST)
+            usable = form.is_valid() and form.cleaned_data["set_usable_password"]
+            if form.is_valid() and (usable or "unset-password" in request.POST):
+                saved = services.employee_password_set(
+                    employee=employee,
+                    actor=request.user,
+                    password=form.cleaned_data["password1"] if usable else None,
+                )
+                self.log_change(request, saved, self.construct_change_message(request, form, None))
+                messages.success(
+                    request,
+                    _("Password changed successfully.")
+                    if usable
+                    else _("Password-based authentication was disabled."),
+                )
+                if saved.pk == request.user.pk:
+                    update_session_auth_hash(request, saved)
+                return HttpResponseRedirect(change_url)
+        # The form page itself, and a form with errors: Django's own view renders them.
+        return super().user_change_password(request, id, form_url)
 
     @display(description=pgettext_lazy("person", "name"), ordering="last_name")
     def display_name(self, obj: Employee) -> str:

@@ -13,10 +13,11 @@ from unfold.widgets import INPUT_CLASSES, UnfoldAdminSelectWidget, UnfoldAdminTe
 
 from apps.core.admin import SafeAutocompleteSelect
 from apps.org.chart import DEPTH_MAX
-from apps.org.models import Department, Employee, Transfer
+from apps.org.models import ORGANISATION, Department, Employee, Transfer
 from apps.org.selectors import departments_active
 from apps.org.services import (
     EMPLOYEE_DETAIL_FIELDS,
+    authorize,
     department_code_suggest,
     department_parent_check,
     employee_department_check,
@@ -25,6 +26,10 @@ from apps.org.transfers import transfer_date_check
 
 
 class DepartmentForm(forms.ModelForm):
+    # Who is filling it in, set per request by the admin: placing a department at the
+    # top of the tree needs organisation-wide rights.
+    actor: Employee | None = None
+
     class Meta:
         model = Department
         fields = ("name", "code", "parent", "manager", "description")
@@ -35,20 +40,30 @@ class DepartmentForm(forms.ModelForm):
         if not cleaned.get("code") and name and "code" not in self.errors:
             cleaned["code"] = department_code_suggest(name=name, exclude=self.instance)
         parent = cleaned.get("parent")
-        if self.instance.pk is None or parent != self.instance.parent:
+        adding = self.instance._state.adding  # pk is a UUID set on creation: not a sign
+        if adding or parent != self.instance.parent:
             try:
                 department_parent_check(department=self.instance, parent=parent)
+                if parent is None:
+                    perm = "org.add_department" if adding else "org.change_department"
+                    authorize(self.actor, perm, ORGANISATION)
             except ValidationError as exc:
                 self.add_error("parent", exc)
         return cleaned
 
 
 class EmployeeDepartmentMixin:
-    """Check the department choice with the same rule the service applies."""
+    """Check the department choice with the same rule the service applies: everyone
+    belongs to an active department (keeping the one they have is not a change)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "department" in self.fields:
+            self.fields["department"].required = True
 
     def clean_department(self) -> Department | None:
         department = self.cleaned_data.get("department")
-        if department != getattr(self.instance, "department", None):
+        if department is None or department != getattr(self.instance, "department", None):
             employee_department_check(department)
         return department
 

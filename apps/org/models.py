@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -73,6 +74,33 @@ class Department(MPTTModel, BaseModel):
         return f"{self.name} ({self.code})"
 
 
+class Organisation:
+    """The whole organisation as the object of a permission check: the place above the roots.
+
+    ``actor.has_perm(perm, ORGANISATION)`` holds only where ``perm`` is held
+    organisation-wide (the auth backend answers it), never through a department subtree:
+    creating a top-level department, or moving one to the top, cuts across every scope.
+    """
+
+    pk = None
+
+    def __str__(self) -> str:
+        return str(_("the whole organisation"))
+
+
+ORGANISATION = Organisation()
+
+# Asked as ``actor.has_perm(ACCOUNT_PERM, employee)``: may the actor change this person's
+# sign-in details, contact address, activation, devices or sessions? Not a stored
+# permission: the auth backend answers by rank (apps.access.ranks), not by scope.
+ACCOUNT_PERM = "org.manage_account"
+
+# The employee fields that make up the account rather than HR data.
+ACCOUNT_FIELDS = frozenset(
+    {"username", "email", "phone", "is_active", "is_staff", "is_superuser", "password"}
+)
+
+
 class Employee(AbstractUser):
     """A person in the organisation, and the account they sign in with."""
 
@@ -103,6 +131,10 @@ class Employee(AbstractUser):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # The hash is not history worth keeping; when it changed, and who changed it, is.
+    password_changed_at = models.DateTimeField(
+        _("password changed"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -129,6 +161,14 @@ class Employee(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.employee_id})" if full else self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         """Chinese names read family name first, with no space (王伟); others given name first."""

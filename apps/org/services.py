@@ -12,8 +12,9 @@ from django.utils.translation import gettext_noop
 
 from apps.core.history import SYSTEM_USERNAME, given_reason, mark_change, system_actor
 from apps.org.codes import code_candidates, code_stem, employee_id_format
-from apps.org.models import Department, Employee
+from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, ORGANISATION, Department, Employee
 from apps.org.selectors import department_deactivation_blockers
+from apps.org.signals import employee_email_changed
 from apps.org.validators import normalize_phone
 
 # History reasons are stored untranslated (one language in the audit trail); the
@@ -21,6 +22,8 @@ from apps.org.validators import normalize_phone
 REASON_MOVED = gettext_noop("Moved")
 REASON_DEACTIVATED = gettext_noop("Deactivated")
 REASON_RESTORED = gettext_noop("Restored")
+REASON_PASSWORD_SET = gettext_noop("Password set by someone else")
+REASON_PASSWORD_CHANGED = gettext_noop("Password changed")
 
 DEPARTMENT_EDITABLE = frozenset({"name", "code", "manager", "description"})
 # The employee's own details, in form order; what services may change adds the account flags.
@@ -46,6 +49,35 @@ def _save_active_flag(obj: Any, *, active: bool, actor: Employee | None, reason:
     return obj
 
 
+def _is_system(actor: Employee | None) -> bool:
+    return actor is None or actor.username == SYSTEM_USERNAME
+
+
+def account_authorize(actor: Employee | None, employee: Employee) -> None:
+    """Refuse changing the account of someone the actor does not outrank.
+
+    Scope says which records a person may edit; rank says whose sign-in details,
+    contact address, activation, devices and sessions (apps.access.ranks has the rule,
+    the auth backend answers it).
+    """
+    if _is_system(actor) or actor.has_perm(ACCOUNT_PERM, employee):
+        return
+    raise ValidationError(
+        _(
+            "%(person)s holds a role of the same or a higher rank than yours: only someone "
+            "above them can change their sign-in details, contact address or account."
+        )
+        % {"person": employee.get_full_name() or employee.get_username()}
+    )
+
+
+def _flags_authorize(actor: Employee | None, flags: set[str]) -> None:
+    """Only superusers make someone staff or superuser, or take it away (``flags``: set
+    or changed)."""
+    if flags & {"is_staff", "is_superuser"} and not (_is_system(actor) or actor.is_superuser):
+        raise ValidationError(_("Only a superuser can change staff or superuser status."))
+
+
 def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
     """Refuse a person acting on ``obj`` without ``perm`` there.
 
@@ -53,9 +85,13 @@ def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
     call keeps every entry point (admin, tree page, actions) inside it. No actor, or
     the system account, is the system acting on someone's earlier, checked request.
     """
-    if actor is None or actor.username == SYSTEM_USERNAME:
+    if _is_system(actor):
         return
     if not actor.has_perm(perm, obj):
+        if obj is ORGANISATION:
+            raise ValidationError(
+                _("Only people with organisation-wide rights may place a department at the top.")
+            )
         if isinstance(obj, Department):
             raise ValidationError(_("That department is outside the ones you may change."))
         raise ValidationError(_("That record is outside the ones you may change."))
@@ -109,9 +145,11 @@ def department_create(
     manager: Employee | None = None,
     description: str = "",
 ) -> Department:
-    """Create a department; the code is suggested from the name when blank."""
-    if parent is not None:
-        authorize(actor, "org.add_department", parent)
+    """Create a department; the code is suggested from the name when blank.
+
+    A top-level department (no parent) needs the right organisation-wide.
+    """
+    authorize(actor, "org.add_department", parent if parent is not None else ORGANISATION)
     department = Department(
         name=name.strip(),
         code=code or department_code_suggest(name=name),
@@ -158,13 +196,19 @@ def department_update(
 def department_move(
     *, department: Department, parent: Department | None, actor: Employee | None, reason: str = ""
 ) -> Department:
-    """Re-parent a department and its subtree; refuse cycles and inactive targets."""
+    """Re-parent a department and its subtree; refuse cycles and inactive targets.
+
+    Moving to the top (no parent) needs the right organisation-wide: within a subtree
+    it would cut the subtree off from the rest of the organisation.
+    """
     # Fresh tree coordinates under a lock: a concurrent move may have shifted them.
     department = Department.objects.select_for_update().get(pk=department.pk)
     authorize(actor, "org.change_department", department)
     if parent is not None:
         parent = Department.objects.get(pk=parent.pk)
         authorize(actor, "org.change_department", parent)
+    elif department.parent_id is not None:
+        authorize(actor, "org.change_department", ORGANISATION)
     department_parent_check(department=department, parent=parent)
     department.parent = parent
     # An admin form's own "reason for this change" is more telling than "Moved".
@@ -225,8 +269,10 @@ def employee_id_next() -> str:
 
 
 def employee_department_check(department: Department | None) -> None:
-    """Refuse placing anyone in an inactive department."""
-    if department is not None and not department.is_active:
+    """Refuse placing anyone in no department, or in an inactive one."""
+    if department is None:
+        raise ValidationError(_("Every employee belongs to a department; choose one."))
+    if not department.is_active:
         raise ValidationError(
             _("%(department)s is inactive; employees cannot be placed in it.")
             % {"department": department}
@@ -272,10 +318,16 @@ def employee_create(
     is_staff: bool = False,
     is_superuser: bool = False,
 ) -> Employee:
-    """Create an employee account; without a password the account cannot log in yet."""
-    if department is not None:
+    """Create an employee account; without a password the account cannot log in yet.
+
+    People always belong to a department; only the system (seeds, the system account)
+    creates accounts outside the tree.
+    """
+    if department is not None or not _is_system(actor):
         authorize(actor, "org.add_employee", department)
-    employee_department_check(department)
+        employee_department_check(department)
+    flags = {f for f, on in (("is_staff", is_staff), ("is_superuser", is_superuser)) if on}
+    _flags_authorize(actor, flags)
     employee = Employee(
         username=username,
         first_name=first_name,
@@ -301,7 +353,12 @@ def employee_create(
 def employee_update(
     *, employee: Employee, actor: Employee | None, reason: str = "", **changes: Any
 ) -> Employee:
-    """Change an employee's fields; moving them needs an active target department."""
+    """Change an employee's fields; moving them needs an active target department.
+
+    Account fields (``ACCOUNT_FIELDS``) need rank as well as scope; staff and superuser
+    status need a superuser. A changed e-mail address is announced (``signals``): the
+    old address is told, and second-factor codes stop going to either address.
+    """
     unknown = set(changes) - EMPLOYEE_EDITABLE
     if unknown:
         raise ValidationError(
@@ -309,16 +366,54 @@ def employee_update(
         )
     current = Employee.objects.select_for_update().get(pk=employee.pk)
     authorize(actor, "org.change_employee", current)
-    if "salary" in changes and changes["salary"] != current.salary:
+    changed = {f: v for f, v in changes.items() if getattr(current, f) != v}
+    if "email" in changed:
+        changed["email"] = Employee.objects.normalize_email(changed["email"])
+        if changed["email"] == current.email:
+            del changed["email"]
+    if changed.keys() & ACCOUNT_FIELDS:
+        account_authorize(actor, current)
+    _flags_authorize(actor, set(changed))
+    if "salary" in changed:
         authorize(actor, "org.change_salary", current)
-    if "department" in changes and changes["department"] != current.department:
-        if changes["department"] is not None:
-            # Into a department where the actor may change employees, never out of scope.
-            authorize(actor, "org.change_employee", changes["department"])
-        employee_department_check(changes["department"])
-    for field, value in changes.items():
+    if "department" in changed:
+        # Into a department where the actor may change employees, never out of scope.
+        authorize(actor, "org.change_employee", changed["department"])
+        employee_department_check(changed["department"])
+    old_email = current.email
+    for field, value in changed.items():
         setattr(current, field, value)
-    return _employee_save(current, actor=actor, reason=reason)
+    saved = _employee_save(current, actor=actor, reason=reason)
+    if "email" in changed:
+        employee_email_changed.send(
+            sender=Employee, employee=saved, old_email=old_email, actor=actor
+        )
+    return saved
+
+
+@transaction.atomic
+def employee_password_set(
+    *, employee: Employee, actor: Employee | None, password: str | None, reason: str = ""
+) -> Employee:
+    """Set someone's password (None: password sign-in disabled); rank and scope apply.
+
+    The change is a version of the employee (``password_changed_at``) with the actor and
+    reason, so the trail shows who set it; saving a new password ends the person's
+    sessions (``apps.security.sessions.EndSessionsOnPasswordChange``).
+    """
+    current = Employee.objects.select_for_update().get(pk=employee.pk)
+    own = actor is not None and actor.pk == current.pk
+    if not own:
+        authorize(actor, "org.change_employee", current)
+        account_authorize(actor, current)
+    if password:
+        current.set_password(password)
+    else:
+        current.set_unusable_password()
+    default = REASON_PASSWORD_CHANGED if own or _is_system(actor) else REASON_PASSWORD_SET
+    mark_change(current, actor=actor, reason=reason or default)
+    current.save()
+    return current
 
 
 # What people may change about themselves on their profile page; the password has
@@ -351,6 +446,7 @@ def employee_deactivate(
     authorize(actor, "org.change_employee", employee)
     if actor is not None and actor.pk == employee.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
+    account_authorize(actor, employee)
     if not employee.is_active:
         return employee
     return _save_active_flag(
@@ -363,6 +459,7 @@ def employee_restore(*, employee: Employee, actor: Employee | None, reason: str 
     """Reactivate an account; its department must be active."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     authorize(actor, "org.change_employee", employee)
+    account_authorize(actor, employee)
     if employee.is_active:
         return employee
     if employee.department_id:

@@ -14,3 +14,7 @@ class SecurityConfig(AppConfig):
         from apps.security import session_signals
 
         session_signals.connect()
+
+        from apps.security import receivers
+
+        receivers.connect()

@@ -180,6 +180,7 @@ def test_hr_choosing_disabled_password_authentication_creates_an_account_without
     page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
     page.get_by_label("Disabled").check()
     page.get_by_label("Last name").fill("Nopass")
+    choose_autocomplete(page, "department", "Backoffice", "Backoffice Group (BOG)")
     shot("01-add-form-disabled")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("was added successfully")).to_be_visible()

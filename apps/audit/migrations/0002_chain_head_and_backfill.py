@@ -11,6 +11,10 @@ def forwards(apps, schema_editor):
 
     for model in audited_models():
         history_model = model.history.model
+        # The live models may already have columns a later migration adds: on a new
+        # database (nothing to backfill) they must not be read.
+        if not history_model.objects.exists():
+            continue
         entries_for_bulk(history_model, history_model.objects.all())
 
 
