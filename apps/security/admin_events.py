@@ -65,14 +65,24 @@ class LoginEventAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
         "risk_badge",
         "reasons",
     )
-    list_filter = ("outcome", ("at", RangeDateTimeFilter), RiskLevelFilter)
+    list_filter = ("outcome", "lock", ("at", RangeDateTimeFilter), RiskLevelFilter)
     list_filter_submit = True
     list_select_related = ("user",)
     search_fields = ("username",)  # and an exact IP address: get_search_results
     ordering = ("-at", "-id")
     show_full_result_count = False
     list_per_page = 50
-    fields = ("at", "username", "user", "ip", "user_agent", "outcome", "risk_score", "reasons")
+    fields = (
+        "at",
+        "username",
+        "user",
+        "ip",
+        "user_agent",
+        "outcome",
+        "lock",
+        "risk_score",
+        "reasons",
+    )
     readonly_fields = fields
 
     def get_urls(self) -> list[URLPattern]:
@@ -122,7 +132,7 @@ class LoginEventAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @display(description=_("outcome"), label=OUTCOME_BADGES, ordering="outcome")
     def outcome_badge(self, obj: LoginEvent) -> tuple[str, str]:
-        return obj.outcome, obj.get_outcome_display()
+        return obj.outcome, events.outcome_label(obj)
 
     @display(description=_("risk"), label=RISK_BADGES, ordering="risk_score")
     def risk_badge(self, obj: LoginEvent) -> tuple[str, str] | str:
@@ -151,6 +161,7 @@ class _TimelineView(UnfoldModelAdminViewMixin, TemplateView):
             {
                 "event": event,
                 "badge": OUTCOME_BADGES.get(event.outcome),
+                "outcome": events.outcome_label(event),
                 "risk_badge": RISK_BADGES[events.risk_level(event.risk_score)],
                 "reasons": events.reason_labels(event.risk_reasons or []),
                 "browser": events.browser_label(event.user_agent),

@@ -7,9 +7,12 @@ When each is recorded (receivers in ``apps.security.signals``, calls in the view
   with no code step (no confirmed device and a role that does not require one).
 - ``bad_password`` on ``user_login_failed`` from the password step; ``bad_code`` by
   ``VerifyView`` for a wrong or malformed code.
-- ``locked_out`` on django-axes' ``user_locked_out``: the attempt that reaches the limit
-  and every attempt refused while locked. That attempt is recorded once, as the lockout,
-  not also as a wrong password or code.
+- ``bad_code`` or ``bad_password`` also for a wrong proof (a current code or the password)
+  when someone replaces their authenticator or makes new backup codes.
+- ``locked_out`` on django-axes' ``user_locked_out``: the attempt that reaches a limit
+  and every attempt refused while locked, with the lock it hit (``lock``: this username
+  from this address, or the address for every username). That attempt is recorded
+  once, as the lockout, not also as a wrong password or code.
 - ``logout`` on ``user_logged_out``, for a sign-in that had completed (a half-signed-in
   session ended by its lockout is not a logout).
 
@@ -128,6 +131,16 @@ def browser_label(user_agent: str) -> str:
     }
 
 
+def outcome_label(event: LoginEvent) -> str:
+    """ "locked out: this address, for every username"; the outcome alone for the others."""
+    if not event.lock:
+        return str(event.get_outcome_display())
+    return gettext("%(outcome)s: %(lock)s") % {
+        "outcome": event.get_outcome_display(),
+        "lock": event.get_lock_display(),
+    }
+
+
 def reason_labels(codes: Iterable[str]) -> list[str]:
     """The translated labels of stored reason codes (an unknown code shows as itself)."""
     return [str(REASON_LABELS.get(code, code)) for code in codes]
@@ -214,10 +227,15 @@ def _user_named(username: str) -> Employee | None:
 
 @transaction.atomic
 def event_record(
-    *, request: HttpRequest, outcome: str, username: str, user: Employee | None = None
+    *,
+    request: HttpRequest,
+    outcome: str,
+    username: str,
+    user: Employee | None = None,
+    lock: str = "",
 ) -> LoginEvent:
     """Record one sign-in event from this request; a success gets its risk, and a high
-    one a mail to the security officers after commit."""
+    one a mail to the security officers after commit. ``lock``: which lock a lockout hit."""
     username = (username or "").replace("\x00", "")[:150]
     if user is None and username:
         user = _user_named(username)
@@ -228,6 +246,7 @@ def event_record(
         ip=client_ip(request),
         user_agent=client_agent(request).replace("\x00", ""),
         outcome=outcome,
+        lock=lock or "",
     )
     if outcome == Outcome.SUCCESS and user is not None:
         event.risk_score, event.risk_reasons = risk_assess(

@@ -1,7 +1,8 @@
 """Lockout thresholds: per username and IP, and per IP across usernames (higher).
 
 django-axes compares every lockout parameter set with one limit; this handler gives
-each set its own (settings.LOCKOUT_LIMITS, in the order of AXES_LOCKOUT_PARAMETERS).
+each set its own (settings.LOCKOUT_LIMITS, in the order of AXES_LOCKOUT_PARAMETERS) and
+says which lock holds: this username from this address, or the address for everyone.
 The database handler keeps the counts, so every process shares them.
 """
 
@@ -9,6 +10,8 @@ import datetime
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
@@ -21,8 +24,13 @@ from django.utils.translation import gettext as _
 
 from apps.org.models import Employee
 from apps.security import otp
-from apps.security.models import Lockout, SecurityAction
+from apps.security.models import Lockout, LoginEvent, SecurityAction
 from apps.security.network import client_ip
+
+USERNAME = LoginEvent.Lock.USERNAME
+ADDRESS = LoginEvent.Lock.ADDRESS
+# One per lockout parameter set, in the order of AXES_LOCKOUT_PARAMETERS.
+LOCKS = (USERNAME, ADDRESS)
 
 
 class LockoutHandler(AxesDatabaseHandler):
@@ -32,9 +40,39 @@ class LockoutHandler(AxesDatabaseHandler):
             for attempts in self.get_user_attempts(request, credentials)
         ]
 
-    def is_locked(self, request: HttpRequest, credentials: Any = None) -> bool:
+    def lock_reached(self, request: HttpRequest, credentials: Any = None) -> str | None:
+        """The lock this request is under, or None; the address's first (it is the wider)."""
         failures = self.failures_by_parameters(request, credentials)
-        return any(n >= limit for n, limit in zip(failures, settings.LOCKOUT_LIMITS, strict=False))
+        reached = {
+            lock
+            for lock, n, limit in zip(LOCKS, failures, settings.LOCKOUT_LIMITS, strict=False)
+            if n >= limit
+        }
+        return next((lock for lock in (ADDRESS, USERNAME) if lock in reached), None)
+
+    def is_locked(self, request: HttpRequest, credentials: Any = None) -> bool:
+        return self.lock_reached(request, credentials) is not None
+
+    def get_failures(self, request: HttpRequest, credentials: Any = None) -> int:
+        """The failures on the scale of axes' one limit, so that it locks as ``is_locked`` says.
+
+        axes' ``user_login_failed`` locks when this reaches ``AXES_FAILURE_LIMIT``; its own
+        version takes the largest count (the address's, summed over usernames) and so locked
+        everyone at an address once one person had failed five times. Each count is scaled
+        by its own limit: ``n * L // own >= L`` exactly when ``n >= own``.
+        """
+        limit = get_failure_limit(request, credentials)
+        failures = self.failures_by_parameters(request, credentials)
+        return max(
+            (n * limit // own for n, own in zip(failures, settings.LOCKOUT_LIMITS, strict=False)),
+            default=0,
+        )
+
+
+def lock_reached(request: HttpRequest, credentials: Any = None) -> str | None:
+    """Which lock holds this request now (``USERNAME`` or ``ADDRESS``), or None."""
+    AxesProxyHandler.update_request(request)
+    return LockoutHandler().lock_reached(request, credentials)
 
 
 def failures_clear(request: HttpRequest, username: str) -> int:

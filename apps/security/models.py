@@ -17,6 +17,12 @@ class LoginEvent(models.Model):
         LOCKED_OUT = "locked_out", _("locked out")
         LOGOUT = "logout", _("logout")
 
+    class Lock(models.TextChoices):
+        """Which lock a ``locked_out`` event hit (apps.security.lockout)."""
+
+        USERNAME = "username", _("this username from this address")
+        ADDRESS = "address", _("this address, for every username")
+
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("time"), db_index=True)
     username = models.CharField(_("username tried"), max_length=150, blank=True)
@@ -33,6 +39,7 @@ class LoginEvent(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     risk_score = models.PositiveSmallIntegerField(_("risk"), default=0)
     risk_reasons = models.JSONField(_("risk reasons"), default=list, blank=True)
+    lock = models.CharField(_("lock"), max_length=10, choices=Lock.choices, blank=True)
 
     class Meta:
         verbose_name = _("login event")
@@ -83,6 +90,8 @@ class SecurityAction(models.Model):
         DEVICES_RESET = "devices_reset", _("two-factor devices reset")
         SESSIONS_REVOKED = "sessions_revoked", _("sessions ended")
         BACKUP_CODES = "backup_codes", _("backup codes regenerated")
+        DEVICE_ENROLLED = "device_enrolled", _("authenticator app set up")
+        DEVICE_REPLACED = "device_replaced", _("authenticator app replaced")
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("time"), db_index=True)

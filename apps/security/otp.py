@@ -3,6 +3,12 @@
 Devices per person: one authenticator app (TOTP), one set of backup codes (django-otp's
 static device: single-use codes) and, when they have an e-mail address, an e-mail
 device as the fallback. The rules live here; the views only call these functions.
+
+A signed-in session alone may not change the second factor it stands on: replacing the
+authenticator (once any device is confirmed) and making new backup codes need a proof in
+the same request, a current code from a confirmed device or the account password
+(``identity_confirm``). Each change is logged as a security action. An officer resets
+only the devices of people they outrank (``apps.access.ranks``).
 """
 
 import re
@@ -21,6 +27,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.access.ranks import account_manage_check
 from apps.access.selectors import roles_held
 from apps.org.models import Employee
 from apps.security.models import SecurityAction
@@ -35,6 +42,19 @@ _TOTP = re.compile(r"^(\d{6}|\d{3} \d{3})$")
 # As we display backup codes: eight characters of django-otp's lower-case base32.
 _BACKUP = re.compile(r"^[a-z2-7]{8}$")
 CODE_MAX_LENGTH = 16
+# A password is checked as typed; anything longer than this is no one's password.
+PROOF_MAX_LENGTH = 1024
+
+# How someone proved it was them (``identity_confirm``).
+PROOF_CODE = "code"
+PROOF_PASSWORD = "password"
+
+
+class IdentityNotConfirmed(ValidationError):
+    """The proof was neither a current code nor the password: a failed sign-in.
+
+    ``code`` says what it looked like (``PROOF_CODE`` or ``PROOF_PASSWORD``).
+    """
 
 
 def otp_required(user: Employee) -> bool:
@@ -75,6 +95,44 @@ def code_verify(user: Employee, raw: str) -> Device | None:
     return None
 
 
+def proof_required(user: Employee) -> bool:
+    """Does setting up an authenticator now replace a second factor (and so need proof)?"""
+    return bool(devices_confirmed(user))
+
+
+def identity_confirm(*, user: Employee, proof: str) -> str:
+    """Is it ``user`` at the keyboard? A current code from one of their confirmed devices
+    (a backup code is used up) or their password; return which (``PROOF_CODE`` or
+    ``PROOF_PASSWORD``), or raise ``IdentityNotConfirmed``.
+
+    The caller counts a refusal as a failed sign-in (django-axes), so a proof cannot be
+    guessed; django-otp's per-device failure delay applies too (its write stands: this
+    runs outside the caller's transaction).
+    """
+    proof = proof if isinstance(proof, str) else ""
+    try:
+        code_normalize(proof)
+    except ValidationError:
+        looks_like = PROOF_PASSWORD
+    else:
+        looks_like = PROOF_CODE
+        if code_verify(user, proof) is not None:
+            return PROOF_CODE
+    if proof and len(proof) <= PROOF_MAX_LENGTH and user.check_password(proof):
+        return PROOF_PASSWORD
+    raise IdentityNotConfirmed(
+        _("That is neither a current code nor your password."), code=looks_like
+    )
+
+
+def _proof_reason(proved: str | None) -> str:
+    if proved == PROOF_CODE:
+        return _("confirmed with a current code")
+    if proved == PROOF_PASSWORD:
+        return _("confirmed with the password")
+    return _("first set-up, right after the password")
+
+
 @transaction.atomic
 def totp_pending(user: Employee) -> TOTPDevice:
     """The authenticator device being enrolled (unconfirmed until a code proves it)."""
@@ -98,21 +156,41 @@ def totp_secret(device: TOTPDevice) -> str:
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
-@transaction.atomic
-def totp_confirm(*, user: Employee, device: TOTPDevice, code: str) -> list[str]:
-    """Confirm the app with a valid code; return the new backup codes (shown once)."""
+def totp_confirm(*, user: Employee, device: TOTPDevice, code: str, proof: str = "") -> list[str]:
+    """Confirm the app with a valid code; return the new backup codes (shown once). Logged.
+
+    With a confirmed device already this replaces the second factor: ``proof`` must pass
+    ``identity_confirm`` first (a refusal changes nothing). The first set-up needs none:
+    the person has just given the password.
+    """
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError(_("This enrollment is no longer open; start again."))
     token = code_normalize(code)
+    proved = identity_confirm(user=user, proof=proof) if proof_required(user) else None
+    return _totp_activate(user=user, device=device, token=token, proved=proved)
+
+
+@transaction.atomic
+def _totp_activate(
+    *, user: Employee, device: TOTPDevice, token: str, proved: str | None
+) -> list[str]:
     if not device.verify_token(token):
         raise ValidationError(
             _("That code is not valid; check the time on your phone and try again.")
         )
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    replaced = TOTPDevice.objects.filter(user=user, confirmed=True).delete()[0]
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     if user.email and not EmailDevice.objects.filter(user=user).exists():
         EmailDevice.objects.create(user=user, name=EMAIL, confirmed=True)
+    kinds = SecurityAction.Kind
+    SecurityAction.objects.create(
+        at=timezone.now(),
+        kind=kinds.DEVICE_REPLACED if replaced else kinds.DEVICE_ENROLLED,
+        actor=user,
+        user=user,
+        reason=_proof_reason(proved),
+    )
     return _backup_codes_new(user)
 
 
@@ -126,18 +204,26 @@ def _backup_codes_new(user: Employee) -> list[str]:
     return codes
 
 
-@transaction.atomic
-def backup_codes_regenerate(*, user: Employee) -> list[str]:
-    """A new set of backup codes; the old ones stop working at once. Logged."""
+def backup_codes_regenerate(*, user: Employee, proof: str) -> list[str]:
+    """A new set of backup codes; the old ones stop working at once. Logged.
+
+    ``proof`` must pass ``identity_confirm`` (a refusal changes nothing).
+    """
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError(_("Set up your authenticator app first."))
+    proved = identity_confirm(user=user, proof=proof)
+    return _backup_codes_replace(user=user, proved=proved)
+
+
+@transaction.atomic
+def _backup_codes_replace(*, user: Employee, proved: str) -> list[str]:
     codes = _backup_codes_new(user)
     SecurityAction.objects.create(
         at=timezone.now(),
         kind=SecurityAction.Kind.BACKUP_CODES,
         actor=user,
         user=user,
-        reason=_("regenerated by the user"),
+        reason=_proof_reason(proved),
     )
     return codes
 
@@ -154,6 +240,7 @@ def devices_reset(*, actor: Employee, user: Employee, reason: str) -> int:
         raise ValidationError(_("Give a reason; it is kept in the security log."))
     if actor.pk == user.pk:
         raise ValidationError(_("Reset your own devices from your profile, not here."))
+    account_manage_check(actor=actor, target=user)
     removed = 0
     for model in (TOTPDevice, StaticDevice, EmailDevice):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)

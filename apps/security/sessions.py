@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from apps.access.ranks import account_manage_check
 from apps.org.models import Employee
 from apps.security.models import SecurityAction, UserSession
 from apps.security.network import client_agent, client_ip
@@ -60,6 +61,23 @@ def session_started(request: HttpRequest, user: Employee) -> UserSession | None:
     return row
 
 
+def session_rekey(request: HttpRequest) -> None:
+    """Give the session a new key (the code step was passed) and move its mirror row along.
+
+    A key issued before the second factor (seen by whoever watched the password step)
+    must not become the key of the verified session. The row keeps its history, so
+    "My sessions" still marks this browser and officers can still end it.
+    """
+    old = request.session.session_key
+    request.session.cycle_key()
+    new = request.session.session_key
+    if old and UserSession.objects.filter(session_key=old, ended_at__isnull=True).update(
+        session_key=new
+    ):
+        return
+    session_started(request, request.user)
+
+
 def session_touch(request: HttpRequest) -> None:
     """Note the session as used now, at most once a minute (middleware)."""
     key = request.session.session_key
@@ -93,7 +111,8 @@ def _end(rows: list[UserSession], reason: str) -> int:
 
 @transaction.atomic
 def session_end(*, actor: Employee, session: UserSession, reason: str = "") -> int:
-    """End one session: the person's own, or anyone's for a security officer (with a reason)."""
+    """End one session: the person's own, or, for a security officer with a reason, that of
+    someone they outrank (``sessions_end_for`` checks)."""
     if session.user_id == actor.pk:
         return _end([session], ENDED_BY_USER)
     if not actor.has_perm("security.revoke_sessions"):
@@ -112,10 +131,12 @@ def sessions_end_others(*, user: Employee, current_key: str | None) -> int:
 def sessions_end_for(
     *, actor: Employee, user: Employee, reason: str, only: list[UserSession] | None = None
 ) -> int:
-    """A security officer ends someone's sessions (all, or ``only``); logged with the reason."""
+    """A security officer ends the sessions (all, or ``only``) of someone they outrank;
+    logged with the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason; it is kept in the security log."))
+    account_manage_check(actor=actor, target=user)
     rows = only if only is not None else sessions_active(user)
     ended = _end(rows, ENDED_BY_OFFICER)
     SecurityAction.objects.create(

@@ -4,20 +4,22 @@ Connected in ``SecurityConfig.ready()``, after django-axes connected its own (ax
 first in INSTALLED_APPS): by the time ``on_login_failed`` runs, axes has counted the
 failure and flagged ``request.axes_locked_out`` when it locked (and sent
 ``user_locked_out``, recorded by ``on_locked_out``). The rules are in
-``apps.security.events``.
+``apps.security.events`` and, for which lock holds, ``apps.security.lockout``.
 """
 
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
 from apps.org.models import Employee
-from apps.security import events
+from apps.security import events, lockout
 from apps.security.models import LoginEvent
 
-# VerifyView sends user_login_failed for a wrong code (for axes) and records it itself.
+# The views send user_login_failed for a wrong code or proof (for axes) and record it
+# themselves.
 CODE_STEP_SENDER = "apps.security.views"
 
 
@@ -45,10 +47,17 @@ def on_login_failed(
 def on_locked_out(
     sender: Any, request: HttpRequest | None = None, username: str | None = None, **kwargs: Any
 ) -> None:
+    """A lockout, with the lock it hit: this username from this address, or the address."""
     if request is None:
         return
+    credentials = getattr(request, "axes_credentials", None) or {
+        settings.AXES_USERNAME_FORM_FIELD: username
+    }
     events.event_record(
-        request=request, outcome=LoginEvent.Outcome.LOCKED_OUT, username=str(username or "")
+        request=request,
+        outcome=LoginEvent.Outcome.LOCKED_OUT,
+        username=str(username or ""),
+        lock=lockout.lock_reached(request, credentials) or "",
     )
 
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +26,8 @@ from django.views import View
 from django_otp import login as otp_login
 from unfold.widgets import INPUT_CLASSES
 
-from apps.security import otp
+from apps.security import lockout, otp, sessions
 from apps.security.events import event_record
-from apps.security.lockout import failures_clear
 from apps.security.models import LoginEvent
 
 
@@ -50,6 +50,58 @@ class CodeForm(forms.Form):
         raw = self.cleaned_data["code"]
         otp.code_normalize(raw)  # shape only; the device decides
         return raw
+
+
+# Named "password" (it usually is one): django-axes masks a field of that name in the
+# request data it keeps with each failure, and password managers fill it in.
+PROOF_FIELD = "password"
+
+
+def _proof_field(help_text: Promise, *, autofocus: bool = False) -> forms.CharField:
+    attrs: dict[str, Any] = {
+        "class": " ".join(INPUT_CLASSES),
+        "autocomplete": "current-password",
+        "data-testid": "proof",
+    }
+    if autofocus:
+        attrs["autofocus"] = True
+    return forms.CharField(
+        label=_("Your password or a current code"),
+        max_length=otp.PROOF_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs=attrs),
+        help_text=help_text,
+    )
+
+
+class ProofForm(forms.Form):
+    """Who is asking for new backup codes: a current code or the password."""
+
+    password = _proof_field(
+        _(
+            "Confirm it is you: your password, a code from your authenticator app or one of "
+            "your backup codes."
+        )
+    )
+
+
+class EnrollForm(CodeForm):
+    """The first code of the new app; when it replaces a second factor, a proof first."""
+
+    def __init__(self, *args: Any, proof_needed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.help_text = _("The six digits the app shows for this key.")
+        if proof_needed:
+            code.widget.attrs.pop("autofocus", None)
+            proof = _proof_field(
+                _(
+                    "You already have two-factor sign-in. To replace it, give your password, "
+                    "a code from your current app or one of your backup codes."
+                ),
+                autofocus=True,
+            )
+            self.fields = {PROOF_FIELD: proof, "code": code}
 
 
 def _next(request: HttpRequest) -> str:
@@ -75,12 +127,49 @@ def _event(request: HttpRequest, outcome: str) -> None:
     )
 
 
+def _code_step_passed(request: HttpRequest, device: Any) -> None:
+    """Mark the session verified under a new key, and forget this sign-in's failures."""
+    otp_login(request, device)
+    sessions.session_rekey(request)
+    lockout.failures_clear(request, request.user.get_username())
+
+
+def _proof_refused(request: HttpRequest, refusal: otp.IdentityNotConfirmed) -> HttpResponse | None:
+    """A wrong proof is a failed sign-in (django-axes counts it): the lockout page once it
+    locks, else a recorded wrong code or password and None."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(request), request=request)
+    if getattr(request, "axes_locked_out", False):
+        return lockout_response(request)  # the lockout is the event (signals.py)
+    looked_like_code = refusal.code == otp.PROOF_CODE
+    _event(
+        request,
+        LoginEvent.Outcome.BAD_CODE if looked_like_code else LoginEvent.Outcome.BAD_PASSWORD,
+    )
+    return None
+
+
 def lockout_response(
-    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: Any = None,
+    *args: Any,
+    **kwargs: Any,
 ) -> HttpResponse:
-    """The page a locked-out person sees: when to retry and whom to contact (429)."""
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        logout(request)  # a half-signed-in session must not survive its lockout
+    """The page a locked-out person sees: which lock, when to retry, whom to contact (429).
+
+    Called by django-axes (``AXES_LOCKOUT_CALLABLE``; its async middleware passes the
+    credentials where the response should be, so they are read from the request too) and
+    by the views here.
+    """
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if not credentials:
+        credentials = getattr(request, "axes_credentials", None)
+    if not credentials and signed_in:
+        credentials = _credentials(request)
+    lock = lockout.lock_reached(request, credentials) or lockout.USERNAME
+    if signed_in:
+        logout(request)  # no session survives its lockout (half signed in, or guessing a proof)
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
     return render(
         request,
@@ -88,6 +177,7 @@ def lockout_response(
         {
             **admin.site.each_context(request),
             "title": gettext("Too many failed attempts"),
+            "lock": lock,
             "minutes": minutes,
             "retry_at": formats.time_format(
                 timezone.localtime() + datetime.timedelta(minutes=minutes), "H:i"
@@ -140,8 +230,7 @@ class VerifyView(View):
                 return lockout_response(request)  # the lockout is the event (signals.py)
             _event(request, LoginEvent.Outcome.BAD_CODE)
             return self._render(request, form, status=400)
-        otp_login(request, device)
-        failures_clear(request, request.user.get_username())  # the whole sign-in succeeded
+        _code_step_passed(request, device)
         _event(request, LoginEvent.Outcome.SUCCESS)
         return HttpResponseRedirect(_next(request))
 
@@ -156,7 +245,10 @@ class VerifyView(View):
 
 
 class EnrollView(View):
-    """Set up the authenticator app: QR code and key, confirmed by a first valid code."""
+    """Set up the authenticator app: QR code and key, confirmed by a first valid code.
+
+    Replacing a confirmed second factor also needs a proof in the same form.
+    """
 
     template_name = "admin/security/enroll.html"
 
@@ -168,65 +260,101 @@ class EnrollView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, CodeForm())
+        return self._render(request, self._form())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = CodeForm(request.POST)
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        if PROOF_FIELD in form.fields and not AxesProxyHandler.is_allowed(
+            request, _credentials(request)
+        ):
+            return lockout_response(request)
         device = otp.totp_pending(request.user)
-        if form.is_valid():
-            try:
-                codes = otp.totp_confirm(
-                    user=request.user, device=device, code=form.cleaned_data["code"]
-                )
-            except ValidationError as exc:
-                form.add_error("code", exc)
-            else:
-                otp_login(request, device)
-                failures_clear(request, request.user.get_username())
-                _event(request, LoginEvent.Outcome.SUCCESS)
-                return render(
-                    request,
-                    "admin/security/backup_codes.html",
-                    _context(request, title=gettext("Your backup codes"), codes=codes),
-                )
-        return self._render(request, form, status=400)
+        first_sign_in = not request.user.is_verified()
+        try:
+            codes = otp.totp_confirm(
+                user=request.user,
+                device=device,
+                code=form.cleaned_data["code"],
+                proof=form.cleaned_data.get(PROOF_FIELD, ""),
+            )
+        except otp.IdentityNotConfirmed as exc:
+            form.add_error(PROOF_FIELD, exc)
+            locked = _proof_refused(request, exc)
+            return locked or self._render(request, form, status=400)
+        except ValidationError as exc:
+            form.add_error("code", exc)
+            return self._render(request, form, status=400)
+        _code_step_passed(request, device)
+        if first_sign_in:
+            _event(request, LoginEvent.Outcome.SUCCESS)  # this code completed the sign-in
+        return render(
+            request,
+            "admin/security/backup_codes.html",
+            _context(request, title=gettext("Your backup codes"), codes=codes),
+        )
 
-    def _render(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+    def _form(self, data: Any = None) -> EnrollForm:
+        return EnrollForm(data, proof_needed=otp.proof_required(self.request.user))
+
+    def _render(self, request: HttpRequest, form: EnrollForm, status: int = 200) -> HttpResponse:
         device = otp.totp_pending(request.user)
+        replacing = PROOF_FIELD in form.fields
         context = _context(
             request,
-            title=gettext("Set up two-factor sign-in"),
+            title=(
+                gettext("Replace your authenticator app")
+                if replacing
+                else gettext("Set up two-factor sign-in")
+            ),
             form=form,
             qr_svg=otp.totp_qr_svg(device),
             secret=otp.totp_secret(device),
             required=otp.otp_required(request.user),
+            replacing=replacing,
         )
         return render(request, self.template_name, context, status=status)
 
 
 class BackupCodesView(View):
-    """How many backup codes are left; a new set (shown once) replaces the old one."""
+    """How many backup codes are left; a new set (shown once, after a proof) replaces them."""
+
+    template_name = "admin/security/backup_codes.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(
-            request,
-            "admin/security/backup_codes.html",
-            _context(
-                request,
-                title=gettext("Backup codes"),
-                left=otp.backup_codes_left(request.user),
-                enrolled=bool(otp.devices_confirmed(request.user)),
-            ),
-        )
+        return self._render(request, ProofForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProofForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        if not AxesProxyHandler.is_allowed(request, _credentials(request)):
+            return lockout_response(request)
         try:
-            codes = otp.backup_codes_regenerate(user=request.user)
+            codes = otp.backup_codes_regenerate(
+                user=request.user, proof=form.cleaned_data[PROOF_FIELD]
+            )
+        except otp.IdentityNotConfirmed as exc:
+            form.add_error(PROOF_FIELD, exc)
+            locked = _proof_refused(request, exc)
+            return locked or self._render(request, form, status=400)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(reverse("security_backup_codes"))
+        lockout.failures_clear(request, request.user.get_username())
         return render(
             request,
-            "admin/security/backup_codes.html",
+            self.template_name,
             _context(request, title=gettext("Your new backup codes"), codes=codes),
         )
+
+    def _render(self, request: HttpRequest, form: ProofForm, status: int = 200) -> HttpResponse:
+        context = _context(
+            request,
+            title=gettext("Backup codes"),
+            form=form,
+            left=otp.backup_codes_left(request.user),
+            enrolled=bool(otp.devices_confirmed(request.user)),
+        )
+        return render(request, self.template_name, context, status=status)

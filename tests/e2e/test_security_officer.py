@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from apps.security import otp
+from tests.e2e.pages import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +24,21 @@ def test_hr_sees_how_many_backup_codes_are_left_and_makes_new_ones(
     page.get_by_text("Hr Tester").first.click()
     page.get_by_role("link", name="Backup codes").click()
     expect(page.get_by_test_id("backup-codes-left")).to_have_text("9 backup codes left.")
+    # A new set needs a proof: without one, or with a wrong one, nothing changes.
+    page.get_by_test_id("backup-codes-regenerate").click()
+    expect(page.get_by_test_id("backup-codes-form")).to_contain_text("This field is required.")
+    page.get_by_test_id("proof").fill("not my password")
+    page.get_by_test_id("backup-codes-regenerate").click()
+    expect(page.get_by_test_id("backup-codes-form")).to_contain_text(
+        "neither a current code nor your password"
+    )
+    shot("01-proof-refused")
+    assert otp.backup_codes_left(hr) == 9
+    page.get_by_test_id("proof").fill(PASSWORD)
     page.get_by_test_id("backup-codes-regenerate").click()
     codes = page.get_by_test_id("backup-code-list").locator("li")
     expect(codes).to_have_count(10)
-    shot("01-new-backup-codes")
+    shot("02-new-backup-codes")
     shown = set(codes.all_inner_texts())
     assert shown.isdisjoint(old)
     assert set(StaticToken.objects.filter(device__user=hr).values_list("token", flat=True)) == shown
@@ -35,14 +47,14 @@ def test_hr_sees_how_many_backup_codes_are_left_and_makes_new_ones(
 def test_an_officer_ends_someone_s_sessions_and_resets_their_devices(
     page: Page, new_page, shot, log_in, make_user
 ):
-    make_user("hr")
+    make_user("manager")
     make_user("security")
-    log_in(page, "hr")
+    log_in(page, "manager")
 
     officer = new_page()
     log_in(officer, "security")
     officer.locator("#nav-sidebar-inner").get_by_role("link", name="Sessions").click()
-    row = officer.locator("#result_list tbody tr").filter(has_text="Hr Tester")
+    row = officer.locator("#result_list tbody tr").filter(has_text="Manager Tester")
     row.locator("input.action-select").check()
     officer.locator("select[name=action]").select_option("end_selected")
     officer.get_by_role("button", name="Run").click()
@@ -54,22 +66,22 @@ def test_an_officer_ends_someone_s_sessions_and_resets_their_devices(
     expect(page).to_have_url(re.compile(r"/admin/login/"))
 
     officer.goto("/admin/org/employee/")
-    row = officer.locator("#result_list tbody tr").filter(has_text="Hr Tester")
+    row = officer.locator("#result_list tbody tr").filter(has_text="Manager Tester")
     row.locator("input.action-select").check()
     officer.locator("select[name=action]").select_option("reset_devices_selected")
     officer.get_by_role("button", name="Run").click()
     officer.get_by_label("Reason").fill("New phone; old authenticator lost")
     officer.get_by_test_id("confirm-reset-devices").click()
     expect(officer.locator("body")).to_contain_text("Reset the devices of 1 person.")
-    assert not TOTPDevice.objects.filter(user__username="hr").exists()
+    assert not TOTPDevice.objects.filter(user__username="manager").exists()
     officer.locator("#nav-sidebar-inner").get_by_role("link", name="Security actions").click()
     log = officer.locator("#result_list")
     expect(log).to_contain_text("Laptop reported stolen")
     expect(log).to_contain_text("New phone; old authenticator lost")
     shot("02-security-actions", on=officer)
 
-    # hr signs in again and is taken to enrollment.
-    page.get_by_label("Username").fill("hr")
+    # The manager signs in again and is taken to enrollment.
+    page.get_by_label("Username").fill("manager")
     page.get_by_label("Password").fill("pw-for-tests-1")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/admin/enroll/"))

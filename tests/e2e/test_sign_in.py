@@ -1,5 +1,7 @@
 """Two-step sign-in: password, then a code from the authenticator app or a backup code;
-enrollment with a QR code; five wrong codes lock the account."""
+enrollment with a QR code, and replacing the app with a proof; five wrong codes lock the
+account (that username from that address); the address locks for everyone only at its
+own limit."""
 
 import re
 
@@ -9,16 +11,17 @@ from playwright.sync_api import Page, expect
 
 from apps.org.models import Employee
 from apps.security import otp
+from apps.security.models import LoginEvent, SecurityAction
 from tests.e2e.pages import PASSWORD
 from tests.otp import code_for, code_from_secret, device_for
 
 pytestmark = pytest.mark.browser
 
 
-def password_step(page: Page, username: str) -> None:
+def password_step(page: Page, username: str, password: str = PASSWORD) -> None:
     page.goto("/admin/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
 
@@ -58,7 +61,9 @@ def test_five_wrong_codes_lock_the_account(page: Page, shot, make_user):
     for attempt in range(5):
         page.get_by_label("Code").fill("000000" if attempt % 2 else "12345x")
         page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_test_id("locked-out")).to_contain_text("Too many failed sign-in attempts")
+    expect(page.get_by_test_id("locked-out")).to_contain_text(
+        "Too many failed sign-in attempts for this username from your address."
+    )
     shot("01-locked-out")
     # Even the right password and code are refused while locked.
     password_step(page, "hr")
@@ -118,3 +123,72 @@ def test_security_unlocks_a_locked_account_with_a_reason(
 
     log_in(page, "hr")  # password and code work again
     expect(page.locator("#nav-sidebar-inner")).to_be_visible()
+
+
+def test_replacing_the_authenticator_asks_for_the_password_or_a_current_code(
+    page: Page, shot, log_in, make_user
+):
+    hr = make_user("hr")
+    old_device = device_for(hr)
+    log_in(page, "hr")
+    page.goto("/admin/enroll/")
+    expect(page.get_by_test_id("enroll-form")).to_contain_text("Your password or a current code")
+    secret = page.get_by_test_id("enroll-secret").inner_text()
+    shot("01-replace")
+    # The new app's code alone is not enough; nor is a wrong password.
+    page.locator("#id_code").fill(code_from_secret(secret))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_test_id("enroll-form")).to_contain_text("This field is required.")
+    page.get_by_test_id("proof").fill("not my password")
+    page.locator("#id_code").fill(code_from_secret(secret))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_test_id("enroll-form")).to_contain_text(
+        "neither a current code nor your password"
+    )
+    shot("02-proof-refused")
+    old_device.refresh_from_db()
+    assert old_device.confirmed
+    # A code from the current app proves it; the new app takes over.
+    page.get_by_test_id("proof").fill(code_for(old_device))
+    page.locator("#id_code").fill(code_from_secret(secret))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_test_id("backup-code-list").locator("li")).to_have_count(10)
+    assert not type(old_device).objects.filter(pk=old_device.pk).exists()
+    action = SecurityAction.objects.get(kind=SecurityAction.Kind.DEVICE_REPLACED)
+    assert (action.user, action.reason) == (hr, "confirmed with a current code")
+
+
+def test_one_locked_username_does_not_lock_its_colleagues_at_the_same_address(
+    page: Page, new_page, shot, make_user
+):
+    make_user("hr")
+    auditor = make_user("auditor")
+    for _ in range(5):
+        password_step(page, "hr", "wrong password")
+    expect(page.get_by_test_id("locked-out")).to_have_attribute("data-lock", "username")
+
+    colleague = new_page()  # same address (the test server sees 127.0.0.1)
+    password_step(colleague, "auditor", "a typo")
+    expect(colleague.locator("body")).to_contain_text(
+        "Please enter the correct username and password"
+    )
+    shot("01-colleague-mistyped", on=colleague)
+    password_step(colleague, "auditor")
+    colleague.get_by_label("Code").fill(code_for(device_for(auditor)))
+    colleague.get_by_role("button", name="Verify").click()
+    expect(colleague.locator("#nav-sidebar-inner")).to_be_visible()
+    outcomes = LoginEvent.objects.filter(username="auditor").values_list("outcome", flat=True)
+    assert list(outcomes.order_by("at", "id")) == ["bad_password", "success"]
+
+
+def test_the_address_lock_says_it_is_the_address(page: Page, shot, settings, make_user):
+    settings.LOCKOUT_LIMITS = [5, 8]  # the address's limit, lowered to keep the test short
+    make_user("auditor")
+    for i in range(8):
+        password_step(page, f"guess{i % 4}", "wrong password")
+    locked = page.get_by_test_id("locked-out")
+    expect(locked).to_have_attribute("data-lock", "address")
+    expect(locked).to_contain_text("paused for every account")
+    shot("01-address-locked")
+    password_step(page, "auditor")  # the right password, from the locked address
+    expect(page.get_by_test_id("locked-out")).to_have_attribute("data-lock", "address")

@@ -70,30 +70,61 @@ def test_the_unlock_action_asks_for_a_reason_first(client, officer, locked):
 
 
 def test_a_device_reset_sends_the_person_back_to_enrollment(client, officer, make_user):
-    hr = make_user("hr")
-    otp._backup_codes_new(hr)
+    manager = make_user("manager")
+    otp._backup_codes_new(manager)
     with pytest.raises(ValidationError, match="reason"):
-        otp.devices_reset(actor=officer, user=hr, reason="")
+        otp.devices_reset(actor=officer, user=manager, reason="")
     with pytest.raises(ValidationError, match="your own"):
         otp.devices_reset(actor=officer, user=officer, reason="lost phone")
-    hr_client = client
-    hr_client.force_login(hr)  # verified with the device about to go
-    assert hr_client.get("/admin/").status_code == 200
-    assert otp.devices_reset(actor=officer, user=hr, reason="lost phone") == 2
-    assert not TOTPDevice.objects.filter(user=hr).exists()
-    assert not StaticDevice.objects.filter(user=hr).exists()
-    response = hr_client.get("/admin/")
+    manager_client = client
+    manager_client.force_login(manager)  # verified with the device about to go
+    assert manager_client.get("/admin/").status_code == 200
+    assert otp.devices_reset(actor=officer, user=manager, reason="lost phone") == 2
+    assert not TOTPDevice.objects.filter(user=manager).exists()
+    assert not StaticDevice.objects.filter(user=manager).exists()
+    response = manager_client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/enroll/")
     assert SecurityAction.objects.get(kind="devices_reset").reason == "lost phone"
 
 
+@pytest.mark.parametrize("persona", ["hr", "admin", "security"])
+def test_an_officer_cannot_reset_the_devices_of_someone_of_equal_or_higher_rank(
+    officer, make_user, persona
+):
+    target = make_user(persona, username=f"target-{persona}")
+    otp._backup_codes_new(target)
+    with pytest.raises(ValidationError, match="same or a higher rank"):
+        otp.devices_reset(actor=officer, user=target, reason="lost phone")
+    assert TOTPDevice.objects.filter(user=target, confirmed=True).exists()
+    assert StaticDevice.objects.filter(user=target).exists()
+    assert not SecurityAction.objects.filter(kind="devices_reset").exists()
+
+
+@pytest.mark.parametrize("persona", ["manager", "staff"])
+def test_an_officer_resets_the_devices_of_a_manager_or_staff_member(officer, make_user, persona):
+    target = make_user(persona)
+    TOTPDevice.objects.get_or_create(user=target, name=otp.AUTHENTICATOR, confirmed=True)
+    otp.devices_reset(actor=officer, user=target, reason="new phone")
+    assert not TOTPDevice.objects.filter(user=target).exists()
+    assert SecurityAction.objects.get(kind="devices_reset").user == target
+
+
 def test_the_reset_action_on_the_employee_list(client, officer, make_user):
+    manager = make_user("manager")
+    client.force_login(officer)
+    action = {"action": "reset_devices_selected", "_selected_action": [str(manager.pk)]}
+    client.post(EMPLOYEES, {**action, "post": "yes", "reason": "new phone"})
+    assert not TOTPDevice.objects.filter(user=manager).exists()
+
+
+def test_the_reset_action_refuses_an_hr_person_with_a_message(client, officer, make_user):
     hr = make_user("hr")
     client.force_login(officer)
     action = {"action": "reset_devices_selected", "_selected_action": [str(hr.pk)]}
-    client.post(EMPLOYEES, {**action, "post": "yes", "reason": "new phone"})
-    assert not TOTPDevice.objects.filter(user=hr).exists()
+    response = client.post(EMPLOYEES, {**action, "post": "yes", "reason": "x"}, follow=True)
+    assert "same or a higher rank" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=hr).exists()
 
 
 def test_hr_has_no_reset_action(client, make_user):

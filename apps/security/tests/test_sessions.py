@@ -127,3 +127,42 @@ def test_last_seen_is_written_at_most_once_a_minute(staff, django_assert_max_num
         client.get("/admin/")
     writes = [q for q in captured.captured_queries if "security_usersession" in q["sql"]]
     assert writes == []
+
+
+@pytest.mark.parametrize("persona", ["hr", "admin", "security"])
+def test_an_officer_cannot_end_the_sessions_of_someone_of_equal_or_higher_rank(make_user, persona):
+    officer = make_user("security", username="officer")
+    target = make_user(persona, username=f"target-{persona}")
+    client = signed_in(target)
+    row = UserSession.objects.get(user=target)
+    with pytest.raises(ValidationError, match="same or a higher rank"):
+        sessions.sessions_end_for(actor=officer, user=target, reason="stolen laptop")
+    with pytest.raises(ValidationError, match="same or a higher rank"):
+        sessions.session_end(actor=officer, session=row, reason="stolen laptop")
+    assert client.get("/admin/").status_code == 200
+    assert UserSession.objects.get(pk=row.pk).ended_at is None
+    assert not SecurityAction.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["manager", "staff"])
+def test_an_officer_ends_one_session_of_a_manager_or_staff_member(make_user, persona):
+    officer = make_user("security")
+    target = make_user(persona)
+    client = signed_in(target)
+    row = UserSession.objects.get(user=target)
+    assert sessions.session_end(actor=officer, session=row, reason="stolen laptop") == 1
+    assert client.get("/admin/").status_code == 302
+    assert SecurityAction.objects.get(kind="sessions_revoked").user == target
+
+
+def test_the_end_action_refuses_an_hr_person_with_a_message(client, make_user):
+    hr = make_user("hr")
+    signed_in(hr)
+    client.force_login(make_user("security"))
+    row = UserSession.objects.get(user=hr)
+    action = {"action": "end_selected", "_selected_action": [row.pk]}
+    response = client.post(
+        "/admin/security/usersession/", {**action, "post": "yes", "reason": "x"}, follow=True
+    )
+    assert "same or a higher rank" in response.content.decode()
+    assert UserSession.objects.get(pk=row.pk).ended_at is None
