@@ -2,8 +2,8 @@
 
 Both formats hold the same rows and columns as the page (scope and salary rules
 applied by the caller's queryset and ``visible_fields``), cut at
-``settings.AUDIT_EXPORT_MAX_ROWS`` with a closing note row. Text cells that a
-spreadsheet would run as a formula are prefixed with a quote.
+``settings.AUDIT_EXPORT_MAX_ROWS`` with a closing note row. Every cell goes through
+``apps.core.spreadsheets.cell_text``: cleaned first, then quoted if it would run as a formula.
 """
 
 import csv
@@ -20,13 +20,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from apps.audit.models import AuditEntry, TrailExport
 from apps.audit.selectors import visible_fields
+from apps.core.spreadsheets import cell_row
 
-# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000
 XLSX_CHUNK = 64 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,11 +41,6 @@ def export_finish(*, export: TrailExport, rows: int, truncated: bool) -> TrailEx
     export.truncated = truncated
     export.save(update_fields=["rows", "truncated"])
     return export
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet shows as text, never runs: formula starts get a leading quote."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 def headers() -> list[str]:
@@ -73,13 +66,13 @@ def _model_name(content_type_id: int) -> str:
 def _row(user: Any, entry: AuditEntry) -> list[Any]:
     return [
         timezone.localtime(entry.at).replace(tzinfo=None),
-        safe_text(entry.actor_name),
+        entry.actor_name,
         str(entry.get_action_display()),
         _model_name(entry.content_type_id),
-        safe_text(entry.object_id),
-        safe_text(entry.object_repr),
+        entry.object_id,
+        entry.object_repr,
         " ".join(visible_fields(user, entry)),
-        safe_text(entry.reason),
+        entry.reason,
         entry.seq,
         entry.hash,
     ]
@@ -132,38 +125,32 @@ def csv_chunks(rows: Rows, export: TrailExport) -> Iterator[str]:
     """The CSV text in chunks (UTF-8 BOM first, for Excel); logs the count at the end."""
     line = _Line()
     writer = csv.writer(line)
-    writer.writerow(headers())
+    writer.writerow(cell_row(headers()))
     buffer = ["\ufeff", line.value]
     for values in rows:
         if isinstance(values[0], datetime.datetime):
             values[0] = values[0].isoformat(sep=" ")
-        writer.writerow(values)
+        writer.writerow(cell_row(values))
         buffer.append(line.value)
         if len(buffer) >= CHUNK:
             yield "".join(buffer)
             buffer = []
     if rows.truncated:
-        writer.writerow(rows.note())
+        writer.writerow(cell_row(rows.note()))
         buffer.append(line.value)
     export_finish(export=export, rows=rows.count, truncated=rows.truncated)
     yield "".join(buffer)
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
 
 
 def xlsx_chunks(rows: Rows, export: TrailExport) -> Iterator[bytes]:
     """The XLSX workbook (openpyxl write-only: constant memory), built then sent in chunks."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Audit trail")[:31])
-    sheet.append(headers())
+    sheet.append(cell_row(headers()))
     for values in rows:
-        sheet.append([_xlsx_value(v) for v in values])
+        sheet.append(cell_row(values))
     if rows.truncated:
-        sheet.append(rows.note())
+        sheet.append(cell_row(rows.note()))
     with tempfile.TemporaryFile() as target:
         workbook.save(target)
         export_finish(export=export, rows=rows.count, truncated=rows.truncated)

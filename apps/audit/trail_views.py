@@ -148,7 +148,7 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
             newer_url=_query(params, before=page.previous_cursor)
             if page and page.previous_cursor
             else None,
-            export_query=_query(params),
+            export_filters=params,
             can_export=user.has_perm("audit.export_auditentry"),
             seal=chain.seal_state(),
             verification=VerificationRun.objects.order_by("-started_at").first(),
@@ -157,14 +157,19 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
 
 
 class TrailExportView(PermissionRequiredMixin, View):
-    """GET /export/<csv|xlsx>/ with the page's filters: the file, logged as a TrailExport."""
+    """POST /export/<csv|xlsx>/ with the page's filters: the file, logged as a TrailExport.
+
+    POST only (CSRF-checked): an export writes a log row in the exporter's name, so a
+    cross-site link or image must not be able to make one. A GET is a 405.
+    """
 
     permission_required = ("audit.export_auditentry",)
+    http_method_names = ["post"]
 
-    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def post(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt not in TrailExport.Format.values:
             raise Http404(_("No such export format."))
-        form = TrailFilterForm(request.GET, user=request.user)
+        form = TrailFilterForm(request.POST, user=request.user)
         if not form.is_valid():
             messages = [str(m) for errors in form.errors.values() for m in errors]
             return HttpResponseBadRequest(" ".join(messages), content_type="text/plain")

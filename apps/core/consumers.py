@@ -1,22 +1,52 @@
-"""A WebSocket probe: proves the ASGI WebSocket path (proxy, routing, auth) end to end."""
+"""WebSocket consumers: the sign-in gate every socket goes through, and the ping probe.
+
+Every consumer subclasses ``GatedJsonWebsocketConsumer`` (or its async twin): they apply
+the HTTP gate (``apps.security.ws_gate``) before anything else and close with its code
+(4401 not signed in, 4403 code step not passed, 4410 deactivated).
+"""
 
 import json
 
-from channels.generic.websocket import JsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, JsonWebsocketConsumer
 from django.utils.translation import gettext as _
+
+from apps.security import ws_gate
 
 MAX_MESSAGE_BYTES = 4096
 
 
-class PingConsumer(JsonWebsocketConsumer):
-    """Answer {"type": "pong"} to {"type": "ping"}; refuse anonymous users and junk."""
+class GatedJsonWebsocketConsumer(JsonWebsocketConsumer):
+    """A JSON socket for fully signed-in people only; override ``connected`` to start."""
 
     def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            self.close(code=4401)
+        code = ws_gate.refusal(self.scope)
+        if code is not None:
+            self.close(code=code)  # before accepting: the handshake is refused
             return
         self.accept()
+        self.connected()
+
+    def connected(self) -> None:
+        """Called once the gate let the socket in."""
+
+
+class AsyncGatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
+    """``GatedJsonWebsocketConsumer`` for async consumers."""
+
+    async def connect(self) -> None:
+        code = await ws_gate.arefusal(self.scope)
+        if code is not None:
+            await self.close(code=code)
+            return
+        await self.accept()
+        await self.connected()
+
+    async def connected(self) -> None:
+        """Called once the gate let the socket in."""
+
+
+class PingConsumer(GatedJsonWebsocketConsumer):
+    """Answer {"type": "pong"} to {"type": "ping"}; refuse those the gate refuses, and junk."""
 
     def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None or len(text_data.encode()) > MAX_MESSAGE_BYTES:

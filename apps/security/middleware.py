@@ -1,11 +1,19 @@
-"""The second-factor gate, and the note of each session's last use.
+"""The second-factor gate, session lifetimes, the note of each session's last use, and CSP.
 
 Signed in with a password is not signed in yet.
 
 A user whose role requires a second factor (or who has a device) and whose session is
 not verified may reach only the code step, enrollment, logout and static files; every
 other request goes to the code step (with a device) or to enrollment (without one).
-Signed-in requests also refresh their session's "last seen" (at most once a minute).
+
+A session ends after an absolute lifetime from sign-in and after a spell without use,
+both shorter for people whose role requires a second factor (``SESSION_LIFETIME_HOURS``,
+``SESSION_IDLE_MINUTES`` and their ``_OTP`` twins). The limits are fixed the first time a
+signed-in session is saved (at sign-in: one role look-up per session); "last used" is the
+note the session already keeps (written at most once a minute), so the check adds no query. An
+ended session is signed out, its ``UserSession`` row keeps why, and the person lands on
+the sign-in page with a message.
+
 Async-capable, as every middleware on each request must be (docs: pitfalls).
 """
 
@@ -13,11 +21,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, alogout, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from apps.security import otp, sessions
 
@@ -31,6 +43,15 @@ _OPEN = (
     "/health/",
     "/ready/",
 )
+# When the session was first seen signed in, and its [lifetime, idle] limits in seconds.
+STARTED_KEY = "_security_started"
+LIMITS_KEY = "_security_limits"
+ENDED_IDLE = sessions.ENDED_IDLE
+ENDED_LIFETIME = sessions.ENDED_LIFETIME
+_MESSAGES = {
+    ENDED_IDLE: _("You were signed out after a period of inactivity. Please sign in again."),
+    ENDED_LIFETIME: _("Your session has reached its time limit. Please sign in again."),
+}
 
 
 def _gate(request: HttpRequest, user: Any) -> HttpResponse | None:
@@ -47,6 +68,56 @@ def _gate(request: HttpRequest, user: Any) -> HttpResponse | None:
     return HttpResponseRedirect(target)
 
 
+def session_limits(user: Any) -> list[int]:
+    """[lifetime, idle] in seconds for this person's sessions; shorter with a second factor."""
+    if otp.otp_required(user):
+        hours, minutes = settings.SESSION_LIFETIME_HOURS_OTP, settings.SESSION_IDLE_MINUTES_OTP
+    else:
+        hours, minutes = settings.SESSION_LIFETIME_HOURS, settings.SESSION_IDLE_MINUTES
+    return [round(hours * 3600), round(minutes * 60)]
+
+
+def session_lapsed(
+    *, started: float | None, limits: list[int] | None, touched: float | None, now: float
+) -> str | None:
+    """Why the session has ended (lifetime or idle), or None. Times in epoch seconds.
+
+    "Last used" is written at most once a minute, so the idle limit may end a session up
+    to a minute early, never late. A session without a recorded start (signed in before
+    the limits existed) is checked from its next save on.
+    """
+    if started is None or not limits:
+        return None
+    lifetime, idle = limits
+    if now - started >= lifetime:
+        return ENDED_LIFETIME
+    if now - max(started, touched or 0) >= idle:
+        return ENDED_IDLE
+    return None
+
+
+def _session_start(request: HttpRequest) -> None:
+    """Record the start and limits of a signed-in session that is being saved anyway.
+
+    That is the sign-in itself (or a "last used" note of a session that predates this), so
+    the limits cost one role look-up per session and never a session write of their own.
+    """
+    request.session[STARTED_KEY] = timezone.now().timestamp()
+    request.session[LIMITS_KEY] = session_limits(request.user)
+
+
+def _to_sign_in(request: HttpRequest, reason: str) -> HttpResponse:
+    messages.warning(request, _MESSAGES[reason], fail_silently=True)
+    target = reverse("admin:login")
+    if request.method == "GET":
+        target += "?" + urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(target)
+
+
+def _checked(request: HttpRequest) -> bool:
+    return not request.path.startswith(settings.STATIC_URL)
+
+
 class SecondFactorMiddleware:
     sync_capable = True
     async_capable = True
@@ -61,22 +132,67 @@ class SecondFactorMiddleware:
         if self._is_async:
             return self.__acall__(request)
         user = request.user
-        if user.is_authenticated:
+        session = request.session
+        if user.is_authenticated and _checked(request):
+            ended = session_lapsed(
+                started=session.get(STARTED_KEY),
+                limits=session.get(LIMITS_KEY),
+                touched=session.get(sessions.TOUCHED_KEY),
+                now=timezone.now().timestamp(),
+            )
+            if ended is not None:
+                sessions.session_signed_out(session.session_key, ended)
+                logout(request)
+                return _to_sign_in(request, ended)
             if not user.is_verified():
                 redirect = _gate(request, user)
                 if redirect is not None:
                     return redirect
             sessions.session_touch(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if session.modified and SESSION_KEY in session and STARTED_KEY not in session:
+            _session_start(request)
+        return response
 
     async def __acall__(self, request: HttpRequest) -> Awaitable[HttpResponse]:
         user = await request.auser()
-        if user.is_authenticated:
+        session = request.session
+        if user.is_authenticated and _checked(request):
+            ended = session_lapsed(
+                started=await session.aget(STARTED_KEY),
+                limits=await session.aget(LIMITS_KEY),
+                touched=await session.aget(sessions.TOUCHED_KEY),
+                now=timezone.now().timestamp(),
+            )
+            if ended is not None:
+                await sync_to_async(sessions.session_signed_out)(session.session_key, ended)
+                await alogout(request)
+                return _to_sign_in(request, ended)
             if not user.is_verified():
                 redirect = await sync_to_async(_gate)(request, user)
                 if redirect is not None:
                     return redirect
-            last = await request.session.aget(sessions.TOUCHED_KEY, 0)
+            last = await session.aget(sessions.TOUCHED_KEY, 0)
             if timezone.now().timestamp() - last >= sessions.TOUCH_EVERY:
                 await sync_to_async(sessions.session_touch)(request)
-        return await self.get_response(request)
+        response = await self.get_response(request)
+        if (
+            session.modified
+            and await session.aget(SESSION_KEY) is not None
+            and await session.aget(STARTED_KEY) is None
+        ):
+            await sync_to_async(_session_start)(request)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware without the thread hop under ASGI.
+
+    Its ``MiddlewareMixin`` runs ``process_request``/``process_response`` through
+    ``sync_to_async``; both only build a header, so they run inline here.
+    """
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        self.process_request(request)
+        response = await self.get_response(request)
+        return self.process_response(request, response)

@@ -29,6 +29,8 @@ ENDED_BY_USER = gettext_noop("ended by the person")
 ENDED_BY_OFFICER = gettext_noop("ended by a security officer")
 ENDED_PASSWORD = gettext_noop("password changed")
 ENDED_DEACTIVATED = gettext_noop("account deactivated")
+ENDED_IDLE = gettext_noop("signed out after inactivity")
+ENDED_LIFETIME = gettext_noop("session time limit reached")
 
 # How often a request may write "last seen" (seconds): one UPDATE a minute, not per request.
 TOUCH_EVERY = 60
@@ -155,10 +157,11 @@ def sessions_end_all(user: Employee, reason: str) -> int:
     return _end(sessions_active(user), reason)
 
 
-def session_signed_out(session_key: str | None) -> None:
+def session_signed_out(session_key: str | None, reason: str = ENDED_SIGNED_OUT) -> None:
+    """Close the session's mirror row: signed out, or ``reason`` (idle, time limit)."""
     if session_key:
         UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
-            ended_at=timezone.now(), end_reason=ENDED_SIGNED_OUT
+            ended_at=timezone.now(), end_reason=reason
         )
 
 

@@ -1,4 +1,5 @@
-"""The auditor filters the trail by actor and dates and exports it; a manager sees their scope."""
+"""The auditor filters the trail by actor and dates and exports it (POST only); a manager sees
+their scope."""
 
 import csv
 import datetime
@@ -116,6 +117,14 @@ def test_the_auditor_filters_the_trail_exports_it_and_cannot_edit(
     exports = list(TrailExport.objects.order_by("at").values_list("format", "rows", "filters"))
     assert [(fmt, rows) for fmt, rows, _filters in exports] == [("csv", 1), ("xlsx", 1)]
     assert exports[0][2]["actor"] == "payroll"
+    # Exports are POSTs with the CSRF token: a link (here followed by the auditor's own
+    # browser, as a cross-site one would be) makes no file and no log row.
+    response = page.request.get(f"{TRAIL}export/csv/?actor=payroll")
+    assert response.status == 405
+    assert TrailExport.objects.count() == 2
+    response = page.request.post(f"{TRAIL}export/csv/", form={"actor": "payroll"})
+    assert response.status == 403  # no CSRF token
+    assert TrailExport.objects.count() == 2
 
     # Read-only: no add, change or delete anywhere on the trail or an object's history.
     expect(page.get_by_role("link", name=re.compile("^Add"))).to_have_count(0)

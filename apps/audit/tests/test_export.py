@@ -4,13 +4,13 @@ import csv
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.audit.exports import safe_text
 from apps.audit.models import AuditEntry, TrailExport
 from apps.audit.tests.test_trail import build_world
-from apps.org.services import employee_create
+from apps.org.services import department_update, employee_create
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def auditor_client(client, make_user):
 
 
 def test_the_csv_holds_the_filtered_rows_newest_first(world, auditor_client):
-    rows = _csv(auditor_client.get(_url("csv"), {"object": str(world.inside.pk)}))
+    rows = _csv(auditor_client.post(_url("csv"), {"object": str(world.inside.pk)}))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Time", "Actor", "Action", "Model"]
     expected = AuditEntry.objects.filter(object_id=str(world.inside.pk), sensitive=False)
@@ -59,7 +59,7 @@ def test_the_csv_holds_the_filtered_rows_newest_first(world, auditor_client):
 
 
 def test_the_csv_leaves_salary_out_for_the_auditor(world, auditor_client):
-    body = _csv(auditor_client.get(_url("csv")))[1:]
+    body = _csv(auditor_client.post(_url("csv")))[1:]
     assert len(body) == AuditEntry.objects.filter(sensitive=False).count()
     assert not [r for r in body if "salary" in r[6]]
     assert [r for r in body if r[6] == "position" and r[7] == "Promotion"]
@@ -67,23 +67,23 @@ def test_the_csv_leaves_salary_out_for_the_auditor(world, auditor_client):
 
 def test_the_security_officers_export_has_no_transfers(world, client, make_user):
     client.force_login(make_user("security"))
-    body = _csv(client.get(_url("csv")))[1:]
+    body = _csv(client.post(_url("csv")))[1:]
     assert body
     assert "Transfer" not in {r[3] for r in body}
 
 
 def test_the_xlsx_holds_the_same_rows(world, auditor_client):
     query = {"model": "org.employee", "actor": "HR"}
-    csv_rows = _csv(auditor_client.get(_url("csv"), query))
-    xlsx_rows = _xlsx(auditor_client.get(_url("xlsx"), query))
+    csv_rows = _csv(auditor_client.post(_url("csv"), query))
+    xlsx_rows = _xlsx(auditor_client.post(_url("xlsx"), query))
     assert xlsx_rows[0] == csv_rows[0]
     assert len(xlsx_rows) == len(csv_rows)
     assert [r[1:8] for r in xlsx_rows[1:]] == [[c or None for c in r[1:8]] for r in csv_rows[1:]]
 
 
 def test_every_export_is_logged(world, auditor_client):
-    auditor_client.get(_url("csv"), {"action": "created"}).getvalue()
-    _xlsx(auditor_client.get(_url("xlsx")))
+    auditor_client.post(_url("csv"), {"action": "created"}).getvalue()
+    _xlsx(auditor_client.post(_url("xlsx")))
     first, second = TrailExport.objects.order_by("at", "id")
     assert (first.format, first.filters, first.truncated) == ("csv", {"action": "created"}, False)
     assert first.rows == AuditEntry.objects.filter(action="created").count()
@@ -97,7 +97,7 @@ def test_every_export_is_logged(world, auditor_client):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_large_export_is_cut_with_a_note(world, auditor_client, settings, fmt):
     settings.AUDIT_EXPORT_MAX_ROWS = 3
-    response = auditor_client.get(_url(fmt))
+    response = auditor_client.post(_url(fmt))
     rows = _csv(response) if fmt == "csv" else _xlsx(response)
     assert len(rows) == 1 + 3 + 1
     assert str(rows[-1][0]).startswith("Cut at 3 rows")
@@ -109,8 +109,8 @@ def test_a_large_export_is_cut_with_a_note(world, auditor_client, settings, fmt)
 def test_people_without_the_export_right_get_403(world, client, make_user, persona):
     user = world.hr if persona == "hr" else make_user(persona, department=world.eng)
     client.force_login(user)
-    assert client.get(_url("csv")).status_code == 403
-    assert client.get(_url("xlsx")).status_code == 403
+    assert client.post(_url("csv")).status_code == 403
+    assert client.post(_url("xlsx")).status_code == 403
     assert not TrailExport.objects.exists()
 
 
@@ -125,7 +125,7 @@ def test_people_without_the_export_right_get_403(world, client, make_user, perso
     ],
 )
 def test_bad_filters_are_a_400_with_the_message(world, auditor_client, query):
-    response = auditor_client.get(_url("csv"), query)
+    response = auditor_client.post(_url("csv"), query)
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     assert response.content
@@ -133,13 +133,37 @@ def test_bad_filters_are_a_400_with_the_message(world, auditor_client, query):
 
 
 def test_an_unknown_format_is_not_found(world, auditor_client):
-    assert auditor_client.get(_url("pdf")).status_code == 404
+    assert auditor_client.post(_url("pdf")).status_code == 404
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
-def test_text_cells_never_start_a_formula(start):
-    assert safe_text(f"{start}1+1") == f"'{start}1+1"
-    assert safe_text("plain") == "plain"
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_get_is_refused_and_logs_nothing(world, auditor_client, fmt):
+    # A cross-site link or <img> must not make an export (and its log row) in someone's name.
+    response = auditor_client.get(_url(fmt), {"actor": "hr"})
+    assert response.status_code == 405
+    assert not TrailExport.objects.exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_logs_nothing(world, make_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("auditor"))
+    response = client.post(_url("csv"), {"actor": "hr"})
+    assert response.status_code == 403
+    assert not TrailExport.objects.exists()
+
+
+def test_the_page_posts_its_filters_with_the_csrf_token(world, make_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("auditor"))
+    page = client.get(reverse("admin:audit_auditentry_changelist"), {"actor": "hr"})
+    html = page.content.decode()
+    assert 'method="post"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<input type="hidden" name="actor" value="hr">' in html
+    token = page.context["csrf_token"]
+    response = client.post(_url("csv"), {"actor": "hr", "csrfmiddlewaretoken": str(token)})
+    assert _csv(response)[1:]
+    assert TrailExport.objects.get().filters == {"actor": "hr"}
 
 
 def test_a_formula_in_a_name_stays_text_in_both_files(world, auditor_client, root_department):
@@ -151,9 +175,42 @@ def test_a_formula_in_a_name_stays_text_in_both_files(world, auditor_client, roo
         department=root_department,
     )
     query = {"actor": "hr", "action": "created", "model": "org.employee"}
-    csv_rows = _csv(auditor_client.get(_url("csv"), query))[1:]
-    xlsx_rows = _xlsx(auditor_client.get(_url("xlsx"), query))[1:]
+    csv_rows = _csv(auditor_client.post(_url("csv"), query))[1:]
+    xlsx_rows = _xlsx(auditor_client.post(_url("xlsx"), query))[1:]
     assert csv_rows[0][5].startswith("'=HYPERLINK")
     assert xlsx_rows[0][5].startswith("'=HYPERLINK")
     for row in csv_rows + xlsx_rows:
         assert not any(isinstance(c, str) and c.startswith(("=", "+", "-", "@")) for c in row)
+
+
+HOSTILE = '\x01=HYPERLINK("http://evil.example","click")'
+
+
+def _formula_cells(content):
+    """Cells of an XLSX file that a spreadsheet would run."""
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [
+        cell.coordinate
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("="))
+    ]
+
+
+def test_a_control_character_before_a_formula_cannot_smuggle_it_into_the_xlsx(
+    world, auditor_client
+):
+    # openpyxl drops \x01 when it writes; the formula check must run on what is left.
+    department_update(department=world.eng, actor=None, name=HOSTILE, reason=HOSTILE)
+    query = {"model": "org.department", "object": str(world.eng.pk)}
+
+    xlsx = b"".join(auditor_client.post(_url("xlsx"), query).streaming_content)
+    rows = _csv(auditor_client.post(_url("csv"), query))[1:]
+
+    assert _formula_cells(xlsx) == []
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    newest = [cell.value for cell in sheet[2]]
+    quoted = "'" + HOSTILE[1:]
+    assert newest[5] == f"{quoted} (ENG)"  # the department's name (and code)
+    assert newest[7] == quoted  # the change reason
+    assert (rows[0][5], rows[0][7]) == (f"{quoted} (ENG)", quoted)

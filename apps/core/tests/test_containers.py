@@ -290,6 +290,13 @@ def test_app_services_set_the_production_variables_and_plain_http_switches():
         assert "DJANGO_DEBUG" not in environment, name
 
 
+def test_compose_trusts_no_forwarded_proto_header_with_no_proxy_in_front():
+    # daphne is published directly: a client could send X-Forwarded-Proto itself.
+    for name in app_service_names():
+        environment = compose_environment(compose_services()[name])
+        assert environment.get("DJANGO_SECURE_PROXY_SSL_HEADER", "0") in {"0", ""}, name
+
+
 def test_compose_secrets_are_required_interpolations_never_literal_values():
     for name, service in compose_services().items():
         for variable, value in compose_environment(service).items():
@@ -583,6 +590,13 @@ def test_kubernetes_containers_set_only_variables_that_settings_read():
         for source in container.get("envFrom", []):
             assert source["configMapRef"]["name"] in config_maps
     assert "DJANGO_DEBUG" not in kube_config()
+    assert "DJANGO_SECURE_SSL_REDIRECT" not in kube_config()
+
+
+def test_kubernetes_trusts_the_ingress_forwarded_proto_since_the_https_redirect_stays_on():
+    # TLS ends at the ingress: without the header every request looks like plain HTTP.
+    assert "DJANGO_SECURE_PROXY_SSL_HEADER" in settings_env_names()
+    assert kube_config()["DJANGO_SECURE_PROXY_SSL_HEADER"] == "1"
     assert "DJANGO_SECURE_SSL_REDIRECT" not in kube_config()
 
 

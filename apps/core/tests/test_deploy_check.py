@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.test import AsyncClient
 
 ROOT = Path(settings.BASE_DIR)
 # The root conftest.py sets these for the test run; production never does.
@@ -26,7 +28,9 @@ PRINT_SETTINGS = (
     "import django, json; django.setup(); from django.conf import settings; "
     "print(json.dumps({name: getattr(settings, name) for name in ("
     "'DEBUG', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
-    "'SECURE_HSTS_SECONDS', 'ALLOWED_HOSTS')}))"
+    "'SECURE_HSTS_SECONDS', 'ALLOWED_HOSTS', 'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_AGE', "
+    "'SESSION_IDLE_MINUTES', 'SESSION_IDLE_MINUTES_OTP', 'SESSION_LIFETIME_HOURS', "
+    "'SESSION_LIFETIME_HOURS_OTP')}))"
 )
 
 
@@ -128,6 +132,53 @@ def test_debug_is_off_by_default_and_production_defaults_are_https_only():
     assert values["CSRF_COOKIE_SECURE"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 31536000
     assert values["ALLOWED_HOSTS"] == ["backoffice.example.com"]
+    # No proxy is trusted unless one is declared: a client could claim HTTPS.
+    assert values["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_a_declared_proxy_is_trusted_for_the_https_header():
+    result = run_python(
+        "-c", PRINT_SETTINGS, env=production_env(DJANGO_SECURE_PROXY_SSL_HEADER="1")
+    )
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_sessions_are_short_for_second_factor_roles_and_configurable():
+    default = run_python("-c", PRINT_SETTINGS, env=production_env())
+    longer = run_python(
+        "-c",
+        PRINT_SETTINGS,
+        env=production_env(SESSION_LIFETIME_HOURS="24", SESSION_IDLE_MINUTES_OTP="15"),
+    )
+
+    assert default.returncode == 0, default.stderr
+    assert longer.returncode == 0, longer.stderr
+    values = json.loads(default.stdout.strip().splitlines()[-1])
+    changed = json.loads(longer.stdout.strip().splitlines()[-1])
+    assert values["SESSION_IDLE_MINUTES_OTP"] < values["SESSION_IDLE_MINUTES"]
+    assert values["SESSION_LIFETIME_HOURS_OTP"] < values["SESSION_LIFETIME_HOURS"]
+    assert values["SESSION_COOKIE_AGE"] == values["SESSION_LIFETIME_HOURS"] * 3600
+    assert (changed["SESSION_IDLE_MINUTES_OTP"], changed["SESSION_COOKIE_AGE"]) == (15, 24 * 3600)
+
+
+def test_every_response_carries_a_content_security_policy_without_inline_scripts(client):
+    response = client.get("/admin/login/")
+
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy["script-src"].startswith("'self'")
+    assert (policy["object-src"], policy["frame-ancestors"]) == ("'none'", "'none'")
+    assert (policy["base-uri"], policy["form-action"]) == ("'self'", "'self'")
+    assert "Content-Security-Policy" in client.get("/health/")
+    # The ASGI path (the middleware's own async branch) sets the same header.
+    asgi = async_to_sync(AsyncClient().get)("/admin/login/")
+    assert asgi["Content-Security-Policy"] == response["Content-Security-Policy"]
 
 
 def test_embedded_default_with_debug_on_needs_no_secret_and_stays_on_plain_http():

@@ -1,0 +1,209 @@
+"""The Content-Security-Policy: every main page works under it, and inline scripts are blocked.
+
+Violations are collected from the browser itself: each document reports its
+``securitypolicyviolation`` events to the test, and Chromium's console lines about the
+policy are kept too. Playwright's own init scripts and bindings are not subject to the
+page's policy, so the listener works on every page.
+"""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, Response, expect
+
+from apps.org.services import department_create, employee_create
+from tests.e2e.pages import PASSWORD
+from tests.otp import code_for, device_for
+
+pytestmark = pytest.mark.browser
+
+LISTEN = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspCount = (window.__cspCount || 0) + 1;
+    window.__cspViolation({
+        page: location.pathname,
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        sample: event.sample,
+    });
+});
+"""
+# Same-host WebSocket from the page: 'self' in connect-src must cover ws: (CSP 3).
+PING = """
+(url) => new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    const watchdog = setTimeout(() => resolve("timeout"), 10000);
+    socket.onopen = () => socket.send(JSON.stringify({type: "ping"}));
+    socket.onmessage = (event) => { clearTimeout(watchdog); socket.close(1000); resolve(JSON.parse(event.data)); };
+    socket.onerror = () => { clearTimeout(watchdog); resolve("error"); };
+})
+"""
+
+
+class Watch:
+    """What the browser reported about the policy on ``page``, and the policies received."""
+
+    def __init__(self, page: Page) -> None:
+        self.violations: list[dict] = []
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.policies: dict[str, str] = {}
+        page.expose_function("__cspViolation", self._violation)
+        page.add_init_script(LISTEN)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("response", self._response)
+
+    def _violation(self, report: dict) -> None:
+        self.violations.append(report)
+
+    def _console(self, message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.console.append(text)
+
+    def _response(self, response: Response) -> None:
+        if response.request.resource_type == "document":
+            path = re.sub(r"^https?://[^/]+", "", response.url)
+            self.policies[path] = response.headers.get("content-security-policy", "")
+
+    def clean(self) -> bool:
+        return not (self.violations or self.console or self.errors)
+
+    def report(self) -> str:
+        return f"violations={self.violations} console={self.console} errors={self.errors}"
+
+
+@pytest.fixture
+def watched(page: Page) -> tuple[Page, Watch]:
+    return page, Watch(page)
+
+
+def _visit(page: Page, watch: Watch, path: str, ready: Callable[[], None]) -> None:
+    page.goto(path)
+    ready()
+    # Let Alpine, htmx and our scripts finish what they do on load.
+    page.wait_for_load_state("networkidle")
+    assert watch.clean(), f"{path}: {watch.report()}"
+
+
+def _password_step(page: Page, username: str) -> None:
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_every_main_page_runs_under_the_policy(
+    watched, shot, make_user, root_department, asgi_server
+):
+    page, watch = watched
+    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
+    department_create(actor=None, name="研发中心", code="YFZX", parent=eng)
+    person = employee_create(
+        actor=None, username="ines", first_name="Ines", last_name="Inside", department=eng
+    )
+    admin = make_user("admin")
+
+    _visit(
+        page, watch, "/admin/login/", lambda: expect(page.get_by_label("Username")).to_be_visible()
+    )
+    _password_step(page, "admin")
+    expect(page).to_have_url(re.compile(r"/admin/verify/"))
+    page.wait_for_load_state("networkidle")
+    assert watch.clean(), watch.report()
+    page.get_by_label("Code").fill(code_for(device_for(admin)))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#nav-sidebar-inner")).to_be_visible()
+
+    sidebar = lambda: expect(page.locator("#nav-sidebar-inner")).to_be_visible()  # noqa: E731
+    _visit(page, watch, "/admin/", sidebar)
+    _visit(
+        page,
+        watch,
+        "/admin/org/employee/",
+        lambda: expect(page.locator("#result_list")).to_contain_text("Ines"),
+    )
+    _visit(
+        page,
+        watch,
+        f"/admin/org/employee/{person.pk}/change/",
+        lambda: expect(page.locator("#id_first_name")).to_have_value("Ines"),
+    )
+    _visit(page, watch, "/admin/org/department/", sidebar)
+    _visit(
+        page,
+        watch,
+        "/admin/org/department/tree/",
+        lambda: expect(page.get_by_test_id("dept-tree")).to_be_visible(),
+    )
+    _visit(
+        page,
+        watch,
+        "/admin/org/department/chart/",
+        lambda: expect(page.get_by_test_id("org-chart-svg")).to_contain_text("Engineering"),
+    )
+    # The PNG export draws the SVG through a data: image and a canvas.
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Export PNG").click()
+    assert png.value.suggested_filename.endswith(".png")
+    _visit(
+        page,
+        watch,
+        "/admin/audit/auditentry/",
+        lambda: expect(page.get_by_test_id("trail-row").first).to_be_visible(),
+    )
+    with page.expect_download() as csv:
+        page.get_by_test_id("export-csv").click()
+    assert csv.value.suggested_filename.endswith(".csv")
+    # A select2 autocomplete (jQuery and a fetch of its own), then a same-host WebSocket.
+    page.goto(f"/admin/org/employee/{person.pk}/change/")
+    page.locator("#id_department + .select2-container .select2-selection").click()
+    expect(page.locator(".select2-results__option").first).to_be_visible()
+    assert page.evaluate(PING, f"{asgi_server.ws_url}/ws/ping/") == {"type": "pong"}
+    shot("01-change-form")
+    assert watch.clean(), watch.report()
+
+    pages = [path for path in watch.policies if path.startswith("/admin/")]
+    assert len(pages) >= 9
+    for path in pages:
+        policy = watch.policies[path]
+        script_src = re.search(r"script-src ([^;]*)", policy)
+        assert script_src, f"{path} has no script-src: {policy!r}"
+        assert "'unsafe-inline'" not in script_src.group(1), path
+
+
+def test_enrollment_runs_under_the_policy(watched, shot, make_user):
+    page, watch = watched
+    hr = make_user("hr")
+    device_for(hr).delete()  # a new account: enrollment with the QR code
+
+    _password_step(page, "hr")
+    expect(page).to_have_url(re.compile(r"/admin/enroll/"))
+    expect(page.get_by_test_id("enroll-qr").locator("svg")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    shot("01-enroll")
+    assert watch.clean(), watch.report()
+    assert "script-src 'self'" in watch.policies["/admin/enroll/?next=%2Fadmin%2F"]
+
+
+def test_an_injected_inline_script_is_blocked_and_reported(watched, make_user):
+    page, watch = watched
+    page.goto("/admin/login/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.__ran = true";
+            document.body.appendChild(script);
+            const button = document.createElement("button");
+            button.setAttribute("onclick", "window.__clicked = true");
+            document.body.appendChild(button);
+            button.click();
+        }"""
+    )
+    page.wait_for_function("() => window.__cspCount >= 2")
+
+    assert page.evaluate("() => [window.__ran, window.__clicked]") == [None, None]
+    directives = {v["directive"] for v in watch.violations}
+    assert {"script-src-elem", "script-src-attr"} <= directives, watch.report()
