@@ -133,7 +133,7 @@ class Employee(AbstractUser):
     )
     # The hash is not history worth keeping; when it changed, and who changed it, is.
     password_changed_at = models.DateTimeField(
-        _("password changed"), null=True, blank=True, editable=False
+        _("password last changed"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

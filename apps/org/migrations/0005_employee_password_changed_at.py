@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='employee',
             name='password_changed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='password changed'),
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='password last changed'),
         ),
         migrations.AddField(
             model_name='historicalemployee',
             name='password_changed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='password changed'),
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='password last changed'),
         ),
     ]
