@@ -4,10 +4,12 @@ from typing import Any
 
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 
-from apps.audit import reverts, version_views
+from apps.audit import reverts, version_views, versions
 from apps.audit.models import AuditEntry
 
 
@@ -48,6 +50,29 @@ class VersionsAdminMixin:
     ) -> HttpResponse:
         return version_views.revert_view(self, request, object_id, version_id)
 
+    def hidden_versions(self, request: HttpRequest, object_id: str) -> QuerySet | None:
+        """The version ids of this object whose every change the reader may not see.
+
+        A salary-only change is not listed to someone who may not see that salary (the
+        audit trail leaves out its entry the same way), so neither its reason nor its
+        existence tells that the salary moved. None when nothing is hidden from them.
+        """
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        if obj is None or not versions.fields_hidden_from(user=request.user, obj=obj):
+            return None
+        return AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=str(obj.pk),
+            sensitive=True,
+        ).values_list("history_id", flat=True)
+
+    def get_history_queryset(
+        self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any
+    ) -> QuerySet:
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        hidden = self.hidden_versions(request, object_id)
+        return queryset if hidden is None else queryset.exclude(history_id__in=hidden)
+
     def history_form_view(
         self,
         request: HttpRequest,
@@ -55,6 +80,10 @@ class VersionsAdminMixin:
         version_id: str,
         extra_context: dict | None = None,
     ) -> HttpResponse:
+        self._require_valid_pk(object_id)
+        hidden = self.hidden_versions(request, object_id)
+        if hidden is not None and str(version_id) in {str(pk) for pk in hidden}:
+            raise Http404(gettext("No such version of this record."))
         extra = {**(extra_context or {}), "version_id": version_id}
         return super().history_form_view(request, object_id, version_id, extra)
 

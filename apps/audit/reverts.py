@@ -4,9 +4,13 @@ History is never rewritten. The old values go through the same services (and so 
 same rules and permission checks) as any edit, inside one transaction: a refusal
 anywhere leaves nothing applied. The audit entries of the new versions say "reverted"
 and carry the reason.
+
+A field the actor may not see (salary, without the right) is not part of their revert:
+it stays as it is, and neither the page nor a refusal says whether it differs, or a
+manager could learn by reverting that a salary changed.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEntry
+from apps.audit.versions import fields_hidden_from
 from apps.core.history import recording
 from apps.org import services
 from apps.org.models import Department, Employee
@@ -59,11 +64,23 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
-def version_differences(obj: Model, version: Any) -> dict[str, Any]:
-    """Field name to the version's value (keys as ids), for the reverted fields that differ."""
+def hidden_from(actor: Employee | None, obj: Model) -> frozenset[str]:
+    """Fields of ``obj`` the actor may not see: their revert leaves them as they are."""
+    return frozenset() if actor is None else fields_hidden_from(user=actor, obj=obj)
+
+
+def version_differences(
+    obj: Model, version: Any, *, hidden: Collection[str] = ()
+) -> dict[str, Any]:
+    """Field name to the version's value (keys as ids), for the reverted fields that differ.
+
+    ``hidden`` fields are left out: what the reader may not see is not compared.
+    """
     model = type(obj)
     differences = {}
     for name in REVERTED_FIELDS[model]:
+        if name in hidden:
+            continue
         attname = model._meta.get_field(name).attname
         old = getattr(version, attname)
         if old != getattr(obj, attname):
@@ -81,8 +98,13 @@ def _target(model: type[Model], pk: Any, message: str) -> Any:
     return found
 
 
-def _nothing_to_revert() -> ValidationError:
-    return ValidationError(_("This version is the current state: there is nothing to revert."))
+def nothing_to_revert_message(*, hidden: Collection[str]) -> str:
+    """Why a revert has nothing to do; to a reader with hidden fields, only what they see."""
+    if hidden:
+        return _(
+            "In the fields you may see, this version is the current state: there is nothing to revert."
+        )
+    return _("This version is the current state: there is nothing to revert.")
 
 
 def _apply_flag(
@@ -98,9 +120,10 @@ def _prepare(obj: Model, version: Any, actor: Any, reason: str, perm: str) -> tu
     current = type(obj).objects.select_for_update().get(pk=obj.pk)
     _check_version(current, version)
     services.authorize(actor, perm, current)
-    changes = version_differences(current, version)
+    hidden = hidden_from(actor, current)
+    changes = version_differences(current, version, hidden=hidden)
     if not changes:
-        raise _nothing_to_revert()
+        raise ValidationError(nothing_to_revert_message(hidden=hidden))
     return current, changes
 
 
@@ -144,6 +167,7 @@ def department_revert(
 
 
 def _check_salary(actor: Employee | None, employee: Employee) -> None:
+    # Reached only by someone who sees this salary (``hidden_from``): it tells them nothing new.
     try:
         services.authorize(actor, "org.change_salary", employee)
     except ValidationError as exc:

@@ -106,7 +106,8 @@ def compare_view(model_admin: Any, request: HttpRequest, object_id: str) -> Http
         context = _context(model_admin, request, obj, title=title, error=exc.args[0])
         return TemplateResponse(request, "admin/audit/compare.html", context, status=400)
     found = list(_history(obj).filter(history_id__in=ids).select_related("history_user"))
-    if len(found) != 2:
+    unlisted = model_admin.hidden_versions(request, obj.pk)
+    if len(found) != 2 or (unlisted is not None and unlisted.filter(history_id__in=ids).exists()):
         raise Http404(gettext("No such version of this record."))
     hidden = hidden_fields(model_admin, request, obj)
     comparison = versions.versions_compare(type(obj), *found, hidden=hidden)
@@ -180,11 +181,13 @@ def _preview(model_admin: Any, request: HttpRequest, obj: Model, version: Any) -
         new=versions.version_headers(model, [version])[version.history_id],
         fields=versions.fields_compare(model, obj, version, hidden=hidden, only=shown),
     )
-    differing = reverts.version_differences(obj, version)
+    # Fields the reader may not see are not compared: whether they differ is not theirs to
+    # learn, and their revert leaves them as they are (reverts.hidden_from).
+    differing = reverts.version_differences(obj, version, hidden=hidden)
     return {
         "comparison": comparison,
         "headers": [(comparison.old, _("Now")), (comparison.new, _("After the revert"))],
         "nothing_to_revert": not differing,
-        "hidden_differ": bool(set(differing) & hidden),
+        "nothing_to_revert_message": reverts.nothing_to_revert_message(hidden=hidden),
         "reverted_labels": [str(model._meta.get_field(name).verbose_name) for name in shown],
     }

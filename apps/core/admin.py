@@ -24,14 +24,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import giving_reason
+from apps.core.validators import validate_no_surrogates
 
 
 class ProtectedFieldsMixin:
-    """Remove fields the user may not see from every admin surface.
+    """Remove fields the user may not see from forms and history.
 
     Subclasses implement ``get_protected_fields(request)`` by asking a selector;
-    the rule itself never lives here.
+    the rule itself never lives here. Lists (columns, filters, search, ordering and
+    lookups in the address) are ``admin_lookups.OfferedLookupsMixin``'s.
     """
 
     def get_protected_fields(self, request: HttpRequest) -> set[str]:
@@ -47,21 +50,6 @@ class ProtectedFieldsMixin:
             if bare not in hidden:
                 kept.append(name)
         return kept
-
-    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
-        return self._strip(request, super().get_list_display(request))
-
-    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
-        return self._strip(request, super().get_list_filter(request))
-
-    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
-        return self._strip(request, super().get_search_fields(request))
-
-    def get_ordering(self, request: HttpRequest) -> Sequence[str]:
-        return self._strip(request, super().get_ordering(request) or ())
-
-    def get_sortable_by(self, request: HttpRequest) -> Sequence[str]:
-        return self._strip(request, super().get_sortable_by(request))
 
     def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
         hidden = self.get_protected_fields(request)
@@ -100,17 +88,35 @@ class ProtectedFieldsMixin:
             previous = current
 
 
-class NotFoundMixin:
+def _is_version_id(raw: str) -> bool:
+    """A history row's id: a positive 64-bit integer (19 digits at most)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 19 and 0 < int(raw) < 2**63
+
+
+def _refuse_nul(text: str) -> None:
+    if "\x00" in text:
+        raise BadRequest(_("The address contains a character that is not allowed."))
+
+
+class NotFoundMixin(OfferedLookupsMixin):
     """A malformed or unknown object id in any admin URL is a 404, never a 500 or a redirect.
 
-    A NUL character anywhere in a list's query string (filters, search, ordering) is a 400:
-    PostgreSQL refuses NUL in text, which would otherwise surface as a 500.
+    A NUL character anywhere in a list's query string (filters, search, ordering) or in a
+    search term (the autocomplete's too) is a 400: PostgreSQL refuses NUL in text, which
+    would otherwise surface as a 500. A list takes only the lookups its filters offer
+    (``OfferedLookupsMixin``): any other is a 400 as well.
     """
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
-        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
-            raise BadRequest(_("The address contains a character that is not allowed."))
+        for key, value in request.GET.items():
+            _refuse_nul(key + value)
         return super().changelist_view(request, extra_context)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        _refuse_nul(search_term)
+        return super().get_search_results(request, queryset, search_term)
 
     def _require_valid_pk(self, object_id: str) -> None:
         try:
@@ -137,6 +143,10 @@ class NotFoundMixin:
         extra_context: dict | None = None,
     ) -> HttpResponse:
         self._require_valid_pk(object_id)
+        # A version id is a positive 64-bit integer; "password" is a relative link followed
+        # from the history page, and simple-history would raise on it.
+        if not _is_version_id(version_id):
+            raise Http404(_("No such version of this record."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def obj_perms_manage_view(self, request: HttpRequest, object_pk: str) -> HttpResponse:
@@ -195,6 +205,7 @@ def reason_field() -> forms.CharField:
         max_length=CHANGE_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional; shown in the history and the audit trail."),
+        validators=[validate_no_surrogates],
     )
 
 
@@ -202,7 +213,10 @@ class ReasonForm(forms.Form):
     """The one field most confirmed actions ask for: why (kept in a log or history)."""
 
     reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_surrogates],
     )
 
 

@@ -183,11 +183,18 @@ class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftD
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         # After the protected-field stripping: the column, where kept, is masked per row.
-        shown = super().get_list_display(request)
-        return ["salary_shown" if name == "salary" else name for name in shown]
+        # Sorting by it would order the masked rows too (and so reveal them): only someone
+        # who sees every salary in the list may sort by salary.
+        everywhere = scope.scope_q(scope.snapshot(request.user), "org.view_salary", Employee)
+        column = "salary_shown" if everywhere is None else "salary_masked"
+        return [column if name == "salary" else name for name in super().get_list_display(request)]
 
     @display(description=_("salary"), ordering="salary")
     def salary_shown(self, obj: Employee) -> Any:
+        return self.salary_masked(obj)
+
+    @display(description=_("salary"))
+    def salary_masked(self, obj: Employee) -> Any:
         if obj.salary is None or not getattr(obj, "salary_visible", False):
             return "—"
         return obj.salary

@@ -1,8 +1,10 @@
 """Batches of department moves: preview what each does, then apply all or none.
 
 The tree page collects moves without saving them. ``department_moves_preview``
-says, per move, what moves (departments, people), the old and new path and
-which managers above gain or lose these people; ``department_moves_apply``
+says, per move, what moves (departments, people), the old and new chain of
+departments above it and which of them have managers who gain or lose these
+people (the views show only the departments their reader may see);
+``department_moves_apply``
 applies the whole batch atomically with a required reason, refusing it when
 the tree changed since the page read ``department_tree_version``.
 """
@@ -36,10 +38,39 @@ class MovePreview:
     parent: Department | None
     departments: int
     employees: int
-    old_path: list[str]
-    new_path: list[str]
-    managers_losing: list[Employee] = field(default_factory=list)
-    managers_gaining: list[Employee] = field(default_factory=list)
+    # The departments above the moved one, root first, before and after the move.
+    old_chain: list[Department]
+    new_chain: list[Department]
+    # The departments above (nearest first) whose managers lose or gain these people.
+    losing: list[Department] = field(default_factory=list)
+    gaining: list[Department] = field(default_factory=list)
+
+    @property
+    def old_path(self) -> list[str]:
+        return [d.name for d in self.old_chain]
+
+    @property
+    def new_path(self) -> list[str]:
+        return [d.name for d in self.new_chain]
+
+    @property
+    def managers_losing(self) -> list[Employee]:
+        return managers_of(self.losing)
+
+    @property
+    def managers_gaining(self) -> list[Employee]:
+        return managers_of(self.gaining)
+
+
+def managers_of(departments: Sequence[Department]) -> list[Employee]:
+    """The departments' managers, each once, in the departments' order."""
+    seen: set = set()
+    managers = []
+    for d in departments:
+        if d.manager_id is not None and d.manager_id not in seen:
+            seen.add(d.manager_id)
+            managers.append(d.manager)
+    return managers
 
 
 def department_tree_version() -> str:
@@ -70,8 +101,10 @@ def _chain(start: Department | None, overrides: dict, cache: dict) -> list[Depar
     return chain
 
 
-def _managers(chain: Sequence[Department]) -> list[Employee]:
-    return [d.manager for d in chain if d.manager_id is not None]
+def _headed_by_others(chain: Sequence[Department], other: Sequence[Department]) -> list[Department]:
+    """Departments of ``chain`` with a manager who heads no department of ``other``."""
+    others = {d.manager_id for d in other}
+    return [d for d in chain if d.manager_id is not None and d.manager_id not in others]
 
 
 def _check_batch(moves: Sequence[Move]) -> None:
@@ -109,17 +142,16 @@ def department_moves_preview(*, moves: Sequence[Move]) -> list[MovePreview]:
                 % {"department": department}
             )
         overrides[department.pk] = target
-        old_managers, new_managers = _managers(old_chain), _managers(new_chain)
         previews.append(
             MovePreview(
                 department=department,
                 parent=target,
                 departments=department_subtree(department=department).count(),
                 employees=employees_in_subtree(department=department).count(),
-                old_path=[d.name for d in reversed(old_chain)],
-                new_path=[d.name for d in reversed(new_chain)],
-                managers_losing=[m for m in old_managers if m not in new_managers],
-                managers_gaining=[m for m in new_managers if m not in old_managers],
+                old_chain=old_chain[::-1],
+                new_chain=new_chain[::-1],
+                losing=_headed_by_others(old_chain, new_chain),
+                gaining=_headed_by_others(new_chain, old_chain),
             )
         )
     return previews

@@ -8,6 +8,7 @@ every rule.
 
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
+from apps.core.validators import validate_storable_text
 from apps.org.models import Department
 from apps.org.moves import (
     MAX_MOVES,
@@ -29,6 +31,7 @@ from apps.org.moves import (
     department_moves_apply,
     department_moves_preview,
     department_tree_version,
+    managers_of,
 )
 from apps.org.selectors import (
     department_ancestor_ids,
@@ -95,6 +98,10 @@ class JsonAdminView(UnfoldModelAdminViewMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            _refuse_unstorable(
+                (key + value for key, value in request.GET.items()),
+                gettext("The address contains a character that is not allowed."),
+            )
             return super().dispatch(request, *args, **kwargs)
         except BadRequest as exc:
             return JsonResponse({"error": str(exc)}, status=400)
@@ -188,10 +195,14 @@ class MovesView(JsonAdminView):
             raise BadRequest(gettext("The request is too large."))
         try:
             data = json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        # RecursionError: 100 KB of "[" nests deeper than the parser recurses.
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise BadRequest(gettext("The request body is not valid JSON.")) from exc
         if not isinstance(data, dict):
             raise BadRequest(gettext("The request body must be a JSON object."))
+        _refuse_unstorable(
+            _strings(data), gettext("The request contains a character that is not allowed.")
+        )
         return data
 
     def moves(self, data: dict[str, Any]) -> list[Move]:
@@ -231,7 +242,11 @@ class DepartmentTreePreviewView(MovesView):
     def post(self, request: HttpRequest) -> JsonResponse:
         data = self.body()
         previews = department_moves_preview(moves=self.moves(data))
-        return JsonResponse({"previews": [_preview(p) for p in previews]})
+        # The chains reach above the reader's scope: name only the departments (and their
+        # managers) the reader may see, and say nothing of the others.
+        above = {d.pk for p in previews for d in (*p.old_chain, *p.new_chain)}
+        visible = set(_visible(request).filter(pk__in=above).values_list("pk", flat=True))
+        return JsonResponse({"previews": [_preview(p, visible) for p in previews]})
 
 
 class DepartmentTreeApplyView(MovesView):
@@ -255,22 +270,47 @@ class DepartmentTreeApplyView(MovesView):
         return JsonResponse({"applied": len(moves), "version": department_tree_version()})
 
 
-def _names(people: list) -> list[str]:
+def _names(departments: list[Department], visible: set[uuid.UUID]) -> list[str]:
+    """The managers of the ``visible`` departments, each once."""
+    people = managers_of([d for d in departments if d.pk in visible])
     return [p.get_full_name() or p.username for p in people]
 
 
-def _preview(preview: MovePreview) -> dict[str, Any]:
+def _preview(preview: MovePreview, visible: set[uuid.UUID]) -> dict[str, Any]:
     return {
         "department": str(preview.department.pk),
         "name": preview.department.name,
         "parent": str(preview.parent.pk) if preview.parent else None,
         "departments": preview.departments,
         "employees": preview.employees,
-        "old_path": preview.old_path,
-        "new_path": preview.new_path,
-        "managers_losing": _names(preview.managers_losing),
-        "managers_gaining": _names(preview.managers_gaining),
+        "old_path": [d.name for d in preview.old_chain if d.pk in visible],
+        "new_path": [d.name for d in preview.new_chain if d.pk in visible],
+        "managers_losing": _names(preview.losing, visible),
+        "managers_gaining": _names(preview.gaining, visible),
     }
+
+
+def _strings(data: Any) -> Iterator[str]:
+    """Every string of a parsed JSON value, keys included; iterative, for any depth."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _refuse_unstorable(texts: Iterable[str], message: str) -> None:
+    """NUL or a lone surrogate would fail on write (or in PostgreSQL's search): a 400."""
+    try:
+        for text in texts:
+            validate_storable_text(text)
+    except ValidationError as exc:
+        raise BadRequest(message) from exc
 
 
 def _not_found() -> JsonResponse:

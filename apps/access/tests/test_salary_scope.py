@@ -58,3 +58,16 @@ def test_a_user_without_salary_rights_never_gets_the_column(client, roles, root_
     assert "93939" not in response.content.decode().replace(",", "")
     assert client.get("/admin/org/employee/?o=6").status_code == 200
     assert Employee.objects.filter(salary=93939).exists()
+
+
+def test_a_partial_salary_viewer_cannot_sort_by_salary(client, setup):
+    # Sorting would order the masked rows as well, and so tell their salaries apart.
+    client.force_login(setup["viewer"])
+    response = client.get("/admin/org/employee/")
+    columns = list(response.context["cl"].list_display)
+    index = columns.index("salary_masked")
+    for sign in ("", "-"):
+        ordered = client.get(f"/admin/org/employee/?o={sign}{index}")
+        assert ordered.status_code == 200
+        ordering = [str(o) for o in ordered.context["cl"].queryset.query.order_by]
+        assert not any("salary" in o for o in ordering)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from guardian.shortcuts import assign_perm
 
 from apps.audit.models import AuditEntry
 from apps.audit.reverts import department_revert, employee_revert, object_revert
@@ -302,8 +303,39 @@ def test_refuses_an_employee_id_now_taken(hr, person, eng):
     )
 
 
-def test_refuses_a_salary_change_without_change_salary(make_user, person, eng):
-    manager = make_user("manager", department=eng)  # may change employees, not salaries
+def test_a_managers_revert_leaves_the_salary_they_may_not_see_as_it_is(make_user, person, eng):
+    manager = make_user("manager", department=eng)  # may change employees, not see salaries
+    original = _versions(person)[0]
+    employee_update(employee=person, actor=None, salary=Decimal("6000"), position="Lead")
+    reverted = employee_revert(employee=person, version=original, actor=manager, reason="r")
+    assert reverted.position == "Engineer"
+    assert reverted.salary == Decimal("6000")
+    entry = AuditEntry.objects.filter(object_id=str(person.pk)).order_by("-id").first()
+    assert "salary" not in entry.changed_fields.split()
+
+
+def test_a_version_differing_only_in_salary_is_nothing_to_revert_for_a_manager(
+    make_user, person, eng
+):
+    """Refused in the same words as a version equal to the current state: no salary signal."""
+    manager = make_user("manager", department=eng)
+    original = _versions(person)[0]
+    with pytest.raises(ValidationError) as same:
+        employee_revert(employee=person, version=original, actor=manager, reason="r")
+    employee_update(employee=person, actor=None, salary=Decimal("6000"))
+    before = _snapshot(person)
+    with pytest.raises(ValidationError) as salary_only:
+        employee_revert(employee=person, version=original, actor=manager, reason="r")
+    assert _snapshot(person) == before
+    assert salary_only.value.messages == same.value.messages
+    assert "salary" not in " ".join(salary_only.value.messages)
+    assert "nothing to revert" in " ".join(salary_only.value.messages)
+
+
+def test_refuses_a_salary_change_to_one_who_sees_it_but_may_not_change_it(make_user, person, eng):
+    manager = make_user("manager", department=eng)
+    assign_perm("org.view_salary", manager, person)  # sees this salary, may not change it
+    manager = Employee.objects.get(pk=manager.pk)
     original = _versions(person)[0]
     employee_update(employee=person, actor=None, salary=Decimal("6000"), position="Lead")
     _refused(
@@ -311,6 +343,13 @@ def test_refuses_a_salary_change_without_change_salary(make_user, person, eng):
         person,
         "different salary",
     )
+
+
+def test_hr_reverts_the_salary_too(hr, person):
+    original = _versions(person)[0]
+    employee_update(employee=person, actor=None, salary=Decimal("6000"))
+    reverted = employee_revert(employee=person, version=original, actor=hr, reason="r")
+    assert reverted.salary == Decimal("5000")
 
 
 def test_a_manager_reverts_other_fields_when_the_salary_is_the_same(make_user, person, eng):

@@ -364,18 +364,89 @@ def test_revert_reason_with_a_nul_or_too_long_is_a_form_error(client, make_user,
     assert Department.objects.get(pk=eng.pk).name == "Eng"
 
 
-def test_revert_page_warns_when_fields_the_reader_may_not_see_differ(
+def _nothing_note(html):
+    start = html.index('data-testid="nothing-to-revert"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_revert_page_says_nothing_of_fields_the_reader_may_not_see(client, make_user, person, eng):
+    _login(client, make_user, "manager", department=eng)
+    html = client.get(_revert(person, _ids(person)[0])).content.decode()
+    assert 'data-testid="revert-form"' in html  # the position differs
+    assert "may not see" not in html
+    assert "salary" not in html.lower()
+
+
+def test_a_version_differing_only_in_salary_reads_as_an_unchanged_one_to_a_manager(
     client, make_user, person, eng
 ):
     _login(client, make_user, "manager", department=eng)
-    html = client.get(_revert(person, _ids(person)[0])).content.decode()
-    assert "Fields you may not see also differ" in html
-    assert 'data-field="salary"' not in html
+    same = client.get(_revert(person, _ids(person)[-1])).content.decode()
+    employee_update(employee=person, actor=None, salary=Decimal("7000"))
+    salary_only = client.get(_revert(person, _ids(person)[-2])).content.decode()
+    for html in (same, salary_only):
+        assert 'data-testid="revert-form"' not in html
+        assert "salary" not in html.lower()
+    assert _nothing_note(salary_only) == _nothing_note(same)
 
 
-def test_manager_without_change_salary_sees_the_salary_refusal(client, make_user, person, eng):
+def test_hr_is_told_plainly_when_a_version_is_the_current_state(client, make_user, person):
+    _login(client, make_user, "hr")
+    html = client.get(_revert(person, _ids(person)[-1])).content.decode()
+    assert "This version is the current state" in _nothing_note(html)
+
+
+def test_a_managers_revert_puts_back_what_they_see_and_leaves_the_salary(
+    client, make_user, person, eng
+):
     _login(client, make_user, "manager", department=eng)
-    first = _ids(person)[0]
-    response = client.post(_revert(person, first), {"reason": "Undo"})
+    response = client.post(_revert(person, _ids(person)[0]), {"reason": "Undo"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.position, person.salary) == ("", Decimal("6000"))
+
+
+def test_a_managers_revert_of_a_salary_only_version_says_nothing_of_the_salary(
+    client, make_user, person, eng
+):
+    _login(client, make_user, "manager", department=eng)
+    employee_update(employee=person, actor=None, salary=Decimal("7000"))
+    response = client.post(_revert(person, _ids(person)[-2]), {"reason": "Undo"})
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "different salary" in response.content.decode()
+    assert "salary" not in html.lower()
+    person.refresh_from_db()
+    assert person.salary == Decimal("7000")
+
+
+def _salary_only_change(person):
+    employee_update(employee=person, actor=None, salary=Decimal("7000"))
+    return AuditEntry.objects.filter(object_id=str(person.pk)).order_by("-id").first()
+
+
+def test_a_salary_only_version_is_not_listed_to_a_reader_without_the_salary(
+    client, make_user, person
+):
+    entry = _salary_only_change(person)
+    assert entry.sensitive
+    client.force_login(make_user("auditor"))
+    page = client.get(f"/admin/org/employee/{person.pk}/history/")
+    assert page.status_code == 200
+    assert f"/history/{entry.history_id}/" not in page.content.decode()
+    version = client.get(f"/admin/org/employee/{person.pk}/history/{entry.history_id}/")
+    assert version.status_code == 404
+    earlier = person.history.order_by("history_id").values_list("history_id", flat=True)[1]
+    compare = client.get(
+        f"/admin/org/employee/{person.pk}/history/compare/",
+        {"a": earlier, "b": entry.history_id},
+    )
+    assert compare.status_code == 404
+
+
+def test_a_salary_only_version_is_listed_to_hr(client, make_user, person):
+    entry = _salary_only_change(person)
+    client.force_login(make_user("hr"))
+    page = client.get(f"/admin/org/employee/{person.pk}/history/")
+    assert f"/history/{entry.history_id}/" in page.content.decode()
+    version = client.get(f"/admin/org/employee/{person.pk}/history/{entry.history_id}/")
+    assert version.status_code == 200

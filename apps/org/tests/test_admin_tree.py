@@ -5,6 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from apps.access.roles import MANAGER
+from apps.access.services import assignment_create
 from apps.org.models import Department
 from apps.org.moves import department_tree_version
 from apps.org.services import department_create, department_update, employee_create
@@ -322,3 +324,110 @@ def test_the_sidebar_offers_the_tree(hr_client):
     response = hr_client.get(reverse("admin:index"))
     assert TREE.encode() in response.content
     assert b"Department tree" in response.content
+
+
+# --- Scope: the preview names only what the reader may see -----------------------------
+
+
+@pytest.fixture
+def top_boss(tree):
+    boss = employee_create(
+        actor=None, username="top", first_name="Top", last_name="Boss", department=tree["bog"]
+    )
+    department_update(department=tree["bog"], actor=None, manager=boss)
+    return boss
+
+
+@pytest.fixture
+def manager_of(client, make_user, roles):
+    """Log in a manager whose scope is the subtrees of the departments (one assignment each)."""
+
+    def login(*departments):
+        user = make_user("manager", username="scoped", department=departments[0])
+        for extra in departments[1:]:
+            assignment_create(
+                actor=None, user=user, role=roles[MANAGER], department=extra, reason="t"
+            )
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_the_preview_names_no_manager_above_the_readers_scope(manager_of, people, top_boss, tree):
+    client = manager_of(tree["eng"])
+    body = {"moves": [{"department": str(tree["web"].pk), "parent": None}]}
+    response = _post(client, PREVIEW, {**body, "version": department_tree_version()})
+    assert response.status_code == 200
+    (preview,) = response.json()["previews"]
+    assert preview["managers_losing"] == ["Ada King"]
+    assert preview["old_path"] == ["Engineering"]
+    assert "Top Boss" not in response.content.decode()
+    assert "Backoffice Group" not in response.content.decode()
+
+
+def test_the_preview_between_two_scopes_names_no_manager_in_between(
+    manager_of, people, top_boss, tree
+):
+    """WEB and FIN in scope; ENG (Ada King's) and the root between them are not."""
+    client = manager_of(tree["web"], tree["fin"])
+    response = _post(client, PREVIEW, _moves((tree["mob"], tree["fin"])))
+    assert response.status_code == 200
+    (preview,) = response.json()["previews"]
+    assert preview["managers_losing"] == []
+    assert preview["managers_gaining"] == ["Fin Boss"]
+    assert preview["old_path"] == ["Web"]
+    assert preview["new_path"] == ["Finance"]
+    for hidden in ("Ada King", "Top Boss", "Engineering", "Backoffice Group"):
+        assert hidden not in response.content.decode()
+
+
+def test_hr_sees_every_manager_and_the_whole_path(hr_client, people, top_boss, tree):
+    body = {"moves": [{"department": str(tree["web"].pk), "parent": None}]}
+    response = _post(hr_client, PREVIEW, {**body, "version": department_tree_version()})
+    (preview,) = response.json()["previews"]
+    assert preview["managers_losing"] == ["Ada King", "Top Boss"]
+    assert preview["old_path"] == ["Backoffice Group", "Engineering"]
+
+
+# --- Hostile input: a 400 with a JSON message, never a 500 ------------------------------
+
+
+@pytest.mark.parametrize("url", [PREVIEW, APPLY])
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_a_deeply_nested_body_is_a_json_400(hr_client, tree, url, opening):
+    body = opening * (100_000 // len(opening))
+    response = _post(hr_client, url, body)
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]
+
+
+@pytest.mark.parametrize("reason", ["\ud800", "a\udfffb", "nul\x00here"])
+def test_a_reason_that_cannot_be_stored_is_a_json_400(hr_client, tree, reason):
+    response = _post(hr_client, APPLY, _moves((tree["web"], tree["fin"]), reason=reason))
+    assert response.status_code == 400
+    assert "not allowed" in response.json()["error"]
+    assert Department.objects.get(pk=tree["web"].pk).parent_id == tree["eng"].pk
+
+
+@pytest.mark.parametrize("url", [PREVIEW, APPLY])
+def test_a_lone_surrogate_anywhere_in_the_body_is_a_json_400(hr_client, tree, url):
+    body = _moves((tree["web"], tree["fin"]), reason="r")
+    body["\ud800"] = ["x", {"y": "\udc00"}]
+    response = _post(hr_client, url, body)
+    assert response.status_code == 400
+    assert "not allowed" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        (SEARCH, {"q": "en\x00g"}),
+        (SEARCH, {"q": "eng", "x\x00": "1"}),
+        (CHILDREN, {"parent": "\x00"}),
+    ],
+)
+def test_a_nul_in_the_query_string_is_a_json_400(hr_client, tree, url, params):
+    response = hr_client.get(url, params)
+    assert response.status_code == 400
+    assert "not allowed" in response.json()["error"]

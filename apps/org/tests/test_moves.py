@@ -143,3 +143,19 @@ def test_empty_and_oversized_batches_are_refused(org):
         department_moves_preview(moves=[])
     with pytest.raises(ValidationError, match="At most"):
         department_moves_preview(moves=[Move(org["web"], org["fin"])] * (MAX_MOVES + 1))
+
+
+def test_preview_gives_the_chains_and_the_departments_whose_managers_change(org):
+    """The views filter these by what their reader may see (apps/org/tree_views.py)."""
+    [preview] = department_moves_preview(moves=[Move(org["web"], org["fin"])])
+    assert preview.old_chain == [org["bog"], org["eng"]]
+    assert preview.new_chain == [org["bog"], org["fin"]]
+    assert preview.losing == [org["eng"]]
+    assert preview.gaining == [org["fin"]]
+
+
+def test_a_manager_of_two_departments_above_is_named_once(org):
+    department_update(department=org["web"], actor=None, manager=org["eng_boss"])
+    [preview] = department_moves_preview(moves=[Move(org["mob"], org["fin"])])
+    assert preview.losing == [org["web"], org["eng"]]
+    assert preview.managers_losing == [org["eng_boss"]]

@@ -100,7 +100,7 @@ def test_a_locked_username_and_its_address_reach_the_address_limit_together(coll
 def test_the_lockout_list_shows_the_lock_in_the_outcome(client, colleagues, make_user):
     lock_hr_from_the_office()
     client.force_login(make_user("security"))
-    response = client.get("/admin/security/loginevent/", {"lock": "username"})
+    response = client.get("/admin/security/loginevent/", {"lock__exact": "username"})
     body = response.content.decode()
     assert "locked out: this username from this address" in body
     timeline = client.get(f"/admin/security/loginevent/timeline/ip/{OFFICE}/")
