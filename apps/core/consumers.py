@@ -49,12 +49,13 @@ class PingConsumer(GatedJsonWebsocketConsumer):
     """Answer {"type": "pong"} to {"type": "ping"}; refuse those the gate refuses, and junk."""
 
     def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data.encode()) > MAX_MESSAGE_BYTES:
+        # surrogatepass: a lone surrogate is measured, then refused by the parser.
+        if text_data is None or len(text_data.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
             self.send_json({"type": "error", "message": _("Message too large or not text.")})
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # 4 KB of "[" nests too deep for the parser
             self.send_json({"type": "error", "message": _("Message is not valid JSON.")})
             return
         self.receive_json(content)

@@ -5,12 +5,11 @@ import ipaddress
 from typing import Any
 
 from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
@@ -18,7 +17,9 @@ from unfold.decorators import action, display
 from apps.core.admin import ActionFormsMixin, NotFoundMixin, ReadOnlyAdminMixin, ReasonForm
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
-from apps.security.models import Lockout, SecurityAction, UserSession
+from apps.security.models import Lockout, LoginEvent, SecurityAction, UserSession
+
+Lock = LoginEvent.Lock
 
 UNLOCK_PERM = "security.unlock_user"
 
@@ -28,14 +29,21 @@ class LockedFilter(admin.SimpleListFilter):
     parameter_name = "locked"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", _("locked")), ("no", _("failures below the limit"))]
+        return [
+            ("yes", _("locked")),
+            (lockout.USERNAME, Lock.USERNAME.label),
+            (lockout.ADDRESS, Lock.ADDRESS.label),
+            ("no", _("failures below the limit")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        limit = settings.LOCKOUT_LIMITS[0]
-        if self.value() == "yes":
-            return queryset.filter(failures_since_start__gte=limit)
-        if self.value() == "no":
-            return queryset.filter(failures_since_start__lt=limit)
+        value = self.value()
+        if value == "yes":
+            return queryset.filter(lockout.locked_q())
+        if value in (lockout.USERNAME, lockout.ADDRESS):
+            return queryset.filter(lockout.locked_q(value))
+        if value == "no":
+            return queryset.exclude(lockout.locked_q())
         return queryset
 
 
@@ -75,8 +83,10 @@ class LockoutAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdm
 
     @display(description=_("state"), label={True: "danger", False: "warning"})
     def state(self, obj: AccessAttempt) -> tuple[bool, str]:
-        locked = lockout.is_locked_record(obj)
-        return locked, str(_("locked") if locked else _("failures below the limit"))
+        lock = lockout.record_lock(obj)
+        if lock is None:
+            return False, str(_("failures below the limit"))
+        return True, gettext("locked: %(lock)s") % {"lock": Lock(lock).label}
 
     @action(description=_("Unlock…"), permissions=["unlock"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:

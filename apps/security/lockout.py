@@ -17,7 +17,8 @@ from axes.utils import reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,14 +85,46 @@ def failures_clear(request: HttpRequest, username: str) -> int:
     return reset(ip=client_ip(request), username=username)
 
 
+def _window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+
+
 def lockouts_current() -> QuerySet[Lockout]:
-    """Failure records still inside the cool-off window, newest first."""
-    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
-    return Lockout.objects.filter(attempt_time__gte=since).order_by("-attempt_time")
+    """Failure records still inside the cool-off window, newest first, each with the
+    failures of its whole address in the window (``address_failures``)."""
+    since = _window_start()
+    same_address = (
+        AccessAttempt.objects.filter(ip_address=OuterRef("ip_address"), attempt_time__gte=since)
+        .order_by()
+        .values("ip_address")
+        .annotate(n=Sum("failures_since_start"))
+        .values("n")
+    )
+    return (
+        Lockout.objects.filter(attempt_time__gte=since)
+        .annotate(address_failures=Coalesce(Subquery(same_address), 0))
+        .order_by("-attempt_time")
+    )
 
 
-def is_locked_record(attempt: AccessAttempt) -> bool:
-    return attempt.failures_since_start >= settings.LOCKOUT_LIMITS[0]
+def locked_q(lock: str | None = None) -> Q:
+    """Records of ``lockouts_current`` under ``lock`` (either lock when None)."""
+    by_username = Q(failures_since_start__gte=settings.LOCKOUT_LIMITS[0])
+    by_address = Q(address_failures__gte=settings.LOCKOUT_LIMITS[1])
+    if lock == USERNAME:
+        return by_username & ~by_address
+    if lock == ADDRESS:
+        return by_address
+    return by_username | by_address
+
+
+def record_lock(attempt: AccessAttempt) -> str | None:
+    """The lock a record of ``lockouts_current`` is under (the address's first), or None."""
+    if getattr(attempt, "address_failures", 0) >= settings.LOCKOUT_LIMITS[1]:
+        return ADDRESS
+    if attempt.failures_since_start >= settings.LOCKOUT_LIMITS[0]:
+        return USERNAME
+    return None
 
 
 @transaction.atomic

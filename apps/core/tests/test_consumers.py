@@ -173,6 +173,8 @@ def verified(make_user):
         json.dumps({"type": "drop tables"}),
         json.dumps({"type": "ping", "pad": "x" * MAX_MESSAGE_BYTES}),
         " ",
+        "[" * (MAX_MESSAGE_BYTES - 1),  # nested past the parser's recursion limit
+        "\ud800",
     ],
 )
 def test_malformed_or_oversized_messages_get_an_error_and_keep_the_socket(verified, payload):

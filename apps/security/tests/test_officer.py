@@ -134,3 +134,32 @@ def test_hr_has_no_reset_action(client, make_user):
     action = {"action": "reset_devices_selected", "_selected_action": [str(other.pk)]}
     client.post(EMPLOYEES, {**action, "post": "yes", "reason": "x"})
     assert TOTPDevice.objects.filter(user=other).exists()
+
+
+@pytest.fixture
+def address_locked(db):
+    """Four usernames from one address, five failures each: the address's limit (20)."""
+    return [
+        Lockout.objects.create(
+            username=f"guess{i}", ip_address="10.9.9.9", user_agent="x", failures_since_start=5
+        )
+        for i in range(4)
+    ] + [
+        Lockout.objects.create(
+            username="typo", ip_address="10.1.1.1", user_agent="x", failures_since_start=2
+        )
+    ]
+
+
+def test_the_lockout_list_says_which_lock_holds(client, officer, address_locked, locked):
+    client.force_login(officer)
+    body = client.get(LOCKOUTS).content.decode()
+    assert body.count("locked: this address, for every username") == 4
+    assert body.count("locked: this username from this address") == 1
+    assert body.count("failures below the limit") >= 1
+    only_address = client.get(LOCKOUTS, {"locked": "address"}).context["cl"].result_list
+    assert {r.ip_address for r in only_address} == {"10.9.9.9"}
+    locked_now = client.get(LOCKOUTS, {"locked": "yes"}).context["cl"].result_list
+    assert {r.username for r in locked_now} == {"guess0", "guess1", "guess2", "guess3", "hr"}
+    below = client.get(LOCKOUTS, {"locked": "no"}).context["cl"].result_list
+    assert [r.username for r in below] == ["typo"]
