@@ -43,14 +43,11 @@ _OPEN = (
     "/health/",
     "/ready/",
 )
-# When the session was first seen signed in, and its [lifetime, idle] limits in seconds.
-STARTED_KEY = "_security_started"
-LIMITS_KEY = "_security_limits"
-ENDED_IDLE = sessions.ENDED_IDLE
-ENDED_LIFETIME = sessions.ENDED_LIFETIME
 _MESSAGES = {
-    ENDED_IDLE: _("You were signed out after a period of inactivity. Please sign in again."),
-    ENDED_LIFETIME: _("Your session has reached its time limit. Please sign in again."),
+    sessions.ENDED_IDLE: _(
+        "You were signed out after a period of inactivity. Please sign in again."
+    ),
+    sessions.ENDED_LIFETIME: _("Your session has reached its time limit. Please sign in again."),
 }
 
 
@@ -68,42 +65,14 @@ def _gate(request: HttpRequest, user: Any) -> HttpResponse | None:
     return HttpResponseRedirect(target)
 
 
-def session_limits(user: Any) -> list[int]:
-    """[lifetime, idle] in seconds for this person's sessions; shorter with a second factor."""
-    if otp.otp_required(user):
-        hours, minutes = settings.SESSION_LIFETIME_HOURS_OTP, settings.SESSION_IDLE_MINUTES_OTP
-    else:
-        hours, minutes = settings.SESSION_LIFETIME_HOURS, settings.SESSION_IDLE_MINUTES
-    return [round(hours * 3600), round(minutes * 60)]
-
-
-def session_lapsed(
-    *, started: float | None, limits: list[int] | None, touched: float | None, now: float
-) -> str | None:
-    """Why the session has ended (lifetime or idle), or None. Times in epoch seconds.
-
-    "Last used" is written at most once a minute, so the idle limit may end a session up
-    to a minute early, never late. A session without a recorded start (signed in before
-    the limits existed) is checked from its next save on.
-    """
-    if started is None or not limits:
-        return None
-    lifetime, idle = limits
-    if now - started >= lifetime:
-        return ENDED_LIFETIME
-    if now - max(started, touched or 0) >= idle:
-        return ENDED_IDLE
-    return None
-
-
 def _session_start(request: HttpRequest) -> None:
     """Record the start and limits of a signed-in session that is being saved anyway.
 
     That is the sign-in itself (or a "last used" note of a session that predates this), so
     the limits cost one role look-up per session and never a session write of their own.
     """
-    request.session[STARTED_KEY] = timezone.now().timestamp()
-    request.session[LIMITS_KEY] = session_limits(request.user)
+    request.session[sessions.STARTED_KEY] = timezone.now().timestamp()
+    request.session[sessions.LIMITS_KEY] = sessions.session_limits(request.user)
 
 
 def _to_sign_in(request: HttpRequest, reason: str) -> HttpResponse:
@@ -134,9 +103,9 @@ class SecondFactorMiddleware:
         user = request.user
         session = request.session
         if user.is_authenticated and _checked(request):
-            ended = session_lapsed(
-                started=session.get(STARTED_KEY),
-                limits=session.get(LIMITS_KEY),
+            ended = sessions.session_lapsed(
+                started=session.get(sessions.STARTED_KEY),
+                limits=session.get(sessions.LIMITS_KEY),
                 touched=session.get(sessions.TOUCHED_KEY),
                 now=timezone.now().timestamp(),
             )
@@ -150,7 +119,7 @@ class SecondFactorMiddleware:
                     return redirect
             sessions.session_touch(request)
         response = self.get_response(request)
-        if session.modified and SESSION_KEY in session and STARTED_KEY not in session:
+        if session.modified and SESSION_KEY in session and sessions.STARTED_KEY not in session:
             _session_start(request)
         return response
 
@@ -158,9 +127,9 @@ class SecondFactorMiddleware:
         user = await request.auser()
         session = request.session
         if user.is_authenticated and _checked(request):
-            ended = session_lapsed(
-                started=await session.aget(STARTED_KEY),
-                limits=await session.aget(LIMITS_KEY),
+            ended = sessions.session_lapsed(
+                started=await session.aget(sessions.STARTED_KEY),
+                limits=await session.aget(sessions.LIMITS_KEY),
                 touched=await session.aget(sessions.TOUCHED_KEY),
                 now=timezone.now().timestamp(),
             )
@@ -179,7 +148,7 @@ class SecondFactorMiddleware:
         if (
             session.modified
             and await session.aget(SESSION_KEY) is not None
-            and await session.aget(STARTED_KEY) is None
+            and await session.aget(sessions.STARTED_KEY) is None
         ):
             await sync_to_async(_session_start)(request)
         return response

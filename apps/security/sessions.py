@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from apps.access.ranks import account_manage_check
 from apps.org.models import Employee
+from apps.security import otp
 from apps.security.models import SecurityAction, UserSession
 from apps.security.network import client_agent, client_ip
 
@@ -31,6 +32,10 @@ ENDED_PASSWORD = gettext_noop("password changed")
 ENDED_DEACTIVATED = gettext_noop("account deactivated")
 ENDED_IDLE = gettext_noop("signed out after inactivity")
 ENDED_LIFETIME = gettext_noop("session time limit reached")
+# When a session was first seen signed in, and its [lifetime, idle] limits in seconds
+# (kept in the session itself; apps.security.middleware writes and checks them).
+STARTED_KEY = "_security_started"
+LIMITS_KEY = "_security_limits"
 
 # How often a request may write "last seen" (seconds): one UPDATE a minute, not per request.
 TOUCH_EVERY = 60
@@ -184,3 +189,31 @@ class EndSessionsOnPasswordChange:
 
     def get_help_text(self) -> str:
         return ""
+
+
+def session_limits(user: Any) -> list[int]:
+    """[lifetime, idle] in seconds for this person's sessions; shorter with a second factor."""
+    if otp.otp_required(user):
+        hours, minutes = settings.SESSION_LIFETIME_HOURS_OTP, settings.SESSION_IDLE_MINUTES_OTP
+    else:
+        hours, minutes = settings.SESSION_LIFETIME_HOURS, settings.SESSION_IDLE_MINUTES
+    return [round(hours * 3600), round(minutes * 60)]
+
+
+def session_lapsed(
+    *, started: float | None, limits: list[int] | None, touched: float | None, now: float
+) -> str | None:
+    """Why the session has ended (lifetime or idle), or None. Times in epoch seconds.
+
+    "Last used" is written at most once a minute, so the idle limit may end a session up
+    to a minute early, never late. A session without a recorded start (signed in before
+    the limits existed) is checked from its next save on.
+    """
+    if started is None or not limits:
+        return None
+    lifetime, idle = limits
+    if now - started >= lifetime:
+        return ENDED_LIFETIME
+    if now - max(started, touched or 0) >= idle:
+        return ENDED_IDLE
+    return None

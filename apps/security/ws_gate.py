@@ -24,7 +24,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
 from apps.security import otp, sessions
-from apps.security.middleware import LIMITS_KEY, STARTED_KEY, session_lapsed
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_CODE_STEP = 4403
@@ -50,9 +49,9 @@ def _verified(session: Any, user: Any) -> bool:
 
 def _lapsed(session: Any) -> bool:
     return (
-        session_lapsed(
-            started=session.get(STARTED_KEY),
-            limits=session.get(LIMITS_KEY),
+        sessions.session_lapsed(
+            started=session.get(sessions.STARTED_KEY),
+            limits=session.get(sessions.LIMITS_KEY),
             touched=session.get(sessions.TOUCHED_KEY),
             now=timezone.now().timestamp(),
         )

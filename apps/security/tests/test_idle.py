@@ -9,7 +9,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth import SESSION_KEY
 from django.test import AsyncClient, Client
 
-from apps.security import middleware, sessions
+from apps.security import sessions
 from apps.security.models import UserSession
 from tests.otp import code_for, device_for
 
@@ -59,8 +59,8 @@ def _signed_out_to_sign_in(response, message):
 def test_the_limits_are_fixed_at_sign_in_by_role(clock, make_user, persona, limits):
     client = signed_in(make_user(persona))
     session = client.session
-    assert session[middleware.LIMITS_KEY] == limits
-    assert session[middleware.STARTED_KEY] == START.timestamp()
+    assert session[sessions.LIMITS_KEY] == limits
+    assert session[sessions.STARTED_KEY] == START.timestamp()
 
 
 @pytest.mark.parametrize(("persona", "idle"), [("hr", 30), ("staff", 120)])
@@ -77,7 +77,7 @@ def test_an_idle_session_is_signed_out_with_a_reason_and_a_message(clock, make_u
     row = UserSession.objects.get(session_key=key)
     assert (row.ended_at, row.end_reason) == (
         START + datetime.timedelta(minutes=2 * idle - 1),
-        middleware.ENDED_IDLE,
+        sessions.ENDED_IDLE,
     )
     assert SESSION_KEY not in client.session
     assert client.get("/admin/").status_code == 302
@@ -96,7 +96,7 @@ def test_a_session_in_use_still_ends_at_its_lifetime(clock, make_user, persona, 
 
     _signed_out_to_sign_in(response, LIFETIME_MESSAGE)
     row.refresh_from_db()
-    assert row.end_reason == middleware.ENDED_LIFETIME
+    assert row.end_reason == sessions.ENDED_LIFETIME
 
 
 def test_the_staff_idle_limit_is_longer_than_the_second_factor_one(clock, make_user):
@@ -118,14 +118,13 @@ def test_a_half_signed_in_session_times_out_too(clock, make_user):
 def test_a_session_from_before_the_limits_gets_them_at_its_next_note_of_use(clock, make_user):
     client = signed_in(make_user("hr"))
     session = client.session
-    del session[middleware.STARTED_KEY]
-    del session[middleware.LIMITS_KEY]
+    del session[sessions.STARTED_KEY]
+    del session[sessions.LIMITS_KEY]
     session.save()
     clock.shift(datetime.timedelta(minutes=5))
     assert client.get("/admin/").status_code == 200  # not judged: its start is unknown
     assert (
-        client.session[middleware.STARTED_KEY]
-        == (START + datetime.timedelta(minutes=5)).timestamp()
+        client.session[sessions.STARTED_KEY] == (START + datetime.timedelta(minutes=5)).timestamp()
     )
     clock.shift(datetime.timedelta(minutes=31))
     assert client.get("/admin/").status_code == 302
@@ -152,7 +151,7 @@ def test_the_async_path_signs_out_an_idle_session_too(clock, make_user):
     assert first.status_code == 200
     assert second.status_code == 302
     assert second["Location"] == "/admin/login/?next=%2Fadmin%2F"
-    assert UserSession.objects.get(session_key=key).end_reason == middleware.ENDED_IDLE
+    assert UserSession.objects.get(session_key=key).end_reason == sessions.ENDED_IDLE
 
 
 def test_the_async_path_records_the_limits_at_sign_in(clock, make_user):
@@ -164,24 +163,23 @@ def test_the_async_path_records_the_limits_at_sign_in(clock, make_user):
 
     assert response.status_code == 200
     session = client.session
-    assert session[middleware.LIMITS_KEY] == [12 * 3600, 120 * 60]
-    assert session[middleware.STARTED_KEY] == START.timestamp()
+    assert session[sessions.LIMITS_KEY] == [12 * 3600, 120 * 60]
+    assert session[sessions.STARTED_KEY] == START.timestamp()
 
 
 @pytest.mark.parametrize(
     ("started", "touched", "now", "reason"),
     [
         (0, 0, 29 * 60, None),
-        (0, 0, 30 * 60, middleware.ENDED_IDLE),
+        (0, 0, 30 * 60, sessions.ENDED_IDLE),
         (0, 7 * 3600, 7 * 3600 + 29 * 60, None),
-        (0, 7 * 3600 + 59 * 60, 8 * 3600, middleware.ENDED_LIFETIME),
-        (0, None, 31 * 60, middleware.ENDED_IDLE),
+        (0, 7 * 3600 + 59 * 60, 8 * 3600, sessions.ENDED_LIFETIME),
+        (0, None, 31 * 60, sessions.ENDED_IDLE),
         (None, 0, 99 * 3600, None),
     ],
 )
 def test_the_rule(started, touched, now, reason):
     limits = [8 * 3600, 30 * 60]
     assert (
-        middleware.session_lapsed(started=started, limits=limits, touched=touched, now=now)
-        == reason
+        sessions.session_lapsed(started=started, limits=limits, touched=touched, now=now) == reason
     )
