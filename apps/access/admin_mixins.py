@@ -1,6 +1,7 @@
 """Scope on every admin surface: lists, object URLs, autocomplete, foreign-key choices."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,9 @@ class ScopedAdminMixin:
 
     - the changelist, search, counts, actions, autocomplete (this admin as the target)
       and object URLs see ``restrict(user, view, queryset)``; an object outside is a 404,
-      and the attempt is written to the permission log (rate-limited);
+      and the attempt is written to the permission log (rate-limited). A POST to the
+      change or delete view runs in Django's atomic block, which the 404 rolls back:
+      there the attempt is kept on the request and written once the block has ended;
     - an object inside view scope but outside change scope opens read-only;
     - foreign keys to scoped models offer only the targets inside the change scope, and
       the value the object already has (keeping it is not a change);
@@ -44,10 +47,26 @@ class ScopedAdminMixin:
                 return None
             outside = self.model._default_manager.filter(pk=pk).first()
             if outside is not None:
-                services.denial_record(
-                    user=request.user, perm=self._perm("view"), obj=outside, where=request.path
-                )
+                _refusal_note(request, self._perm("view"), outside)
         return obj
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        return _logging_refusals_after(
+            request, super().changeform_view, request, object_id, form_url, extra_context
+        )
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        return _logging_refusals_after(
+            request, super().delete_view, request, object_id, extra_context
+        )
 
     def _require_in_scope(self, request: HttpRequest, object_id: str) -> None:
         """As the change view answers: 403 without the permission anywhere, 404 outside."""
@@ -142,6 +161,36 @@ class ScopedAdminMixin:
             gettext("Object permissions go to people; roles are given through role assignments."),
         )
         return HttpResponseRedirect(self._obj_perms_url(object_pk))
+
+
+_PENDING_REFUSALS = "_access_pending_refusals"
+
+
+def _refusal_note(request: HttpRequest, perm: str, obj: Model) -> None:
+    """Log a refused object URL now, or after the atomic view it happens in."""
+    pending = getattr(request, _PENDING_REFUSALS, None)
+    if pending is None:
+        services.denial_record(user=request.user, perm=perm, obj=obj, where=request.path)
+    else:
+        pending.append((perm, obj))
+
+
+def _logging_refusals_after(
+    request: HttpRequest, view: Callable[..., HttpResponse], *args: Any
+) -> HttpResponse:
+    """Run an admin view Django wraps in ``transaction.atomic``; log its refusals after.
+
+    The refusals are written whether the view returns or raises (a 404 is raised inside
+    the block and would roll back a row written there).
+    """
+    if hasattr(request, _PENDING_REFUSALS):  # nested: the outer call writes them
+        return view(*args)
+    setattr(request, _PENDING_REFUSALS, [])
+    try:
+        return view(*args)
+    finally:
+        for perm, obj in request.__dict__.pop(_PENDING_REFUSALS):
+            services.denial_record(user=request.user, perm=perm, obj=obj, where=request.path)
 
 
 def _scoped_targets(obj: Model) -> dict[str, Any]:

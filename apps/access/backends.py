@@ -1,11 +1,17 @@
-"""The auth backend: ``user.has_perm(perm, obj)`` answers from the scope module."""
+"""The auth backend: ``user.has_perm(perm, obj)`` answers from the scope module.
+
+A permission check is pure: it reads and never writes. Refusals are logged by the entry
+points (admin, views) once the transaction has ended, through
+``apps.access.services.refusal_record``; a row written here would be rolled back with
+the service that asked.
+"""
 
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Model
 
-from apps.access import ranks, scope, services
+from apps.access import ranks, scope
 from apps.org.models import ACCOUNT_PERM, Organisation
 
 
@@ -14,8 +20,8 @@ class AccessBackend(ModelBackend):
 
     Without an object: held anywhere (enough to open a list that is then filtered).
     With an object: held organisation-wide, on a department subtree containing it, or
-    granted on the object itself. A refusal of a permission the user holds elsewhere is
-    logged (rate-limited): that is someone reaching outside their scope.
+    granted on the object itself. No side effects: logging a refusal is the caller's
+    (see the module docstring).
     """
 
     def get_user_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:
@@ -43,11 +49,7 @@ class AccessBackend(ModelBackend):
             return snap.superuser or perm in snap.perms
         if isinstance(obj, Organisation):
             return snap.is_everywhere(perm)
-        if scope.allows_in(snap, perm, obj):
-            return True
-        if perm in snap.perms:
-            services.denial_record(user=user_obj, perm=perm, obj=obj, where="has_perm")
-        return False
+        return scope.allows_in(snap, perm, obj)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         if not getattr(user_obj, "is_active", False):

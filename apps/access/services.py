@@ -16,7 +16,7 @@ from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.selectors import roles_assignable, valid_now_q
 from apps.core.history import current_actor, mark_change
 from apps.org.models import Department, Employee
-from apps.org.services import employee_system_account
+from apps.org.services import ScopeRefused, employee_system_account
 
 ASSIGN_PERM = "access.add_roleassignment"
 REVOKE_PERM = "access.change_roleassignment"
@@ -231,19 +231,20 @@ def object_grant_check(*, actor: Employee, user_id: Any) -> None:
 
 
 def denial_record(*, user: Any, perm: str, obj: Model, where: str = "") -> bool:
-    """Log that ``user`` was refused ``perm`` on ``obj``; rate-limited. True if written."""
+    """Log that ``user`` was refused ``perm`` on ``obj``; rate-limited. True if written.
+
+    Call it where no transaction can roll the row back (the entry point, after the
+    service's block). The rate-limit keys are set once the row is committed
+    (``on_commit``): a write that fails or is rolled back silences nothing. Two
+    simultaneous refusals may both be written; the limit is against floods, not exact.
+    """
     if not getattr(user, "is_authenticated", False):
         return False
     target = f"{obj._meta.label_lower}:{obj.pk}"
-    if not cache.add(f"access:denied:{user.pk}:{perm}:{target}", 1, DENIAL_WINDOW_SECONDS):
-        return False
+    window = f"access:denied:{user.pk}:{perm}:{target}"
     bucket = f"access:denied-burst:{user.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(bucket, 0, 120)
-    try:
-        if cache.incr(bucket) > DENIAL_BURST:
-            return False
-    except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, 120)
+    if cache.get(window) is not None or (cache.get(bucket) or 0) >= DENIAL_BURST:
+        return False
     _log(
         PermissionLog.Action.DENIED,
         user=user,
@@ -251,4 +252,32 @@ def denial_record(*, user: Any, perm: str, obj: Model, where: str = "") -> bool:
         target=f"{obj._meta.verbose_name}: {obj}"[:300],
         detail=where[:500],
     )
+    transaction.on_commit(lambda: _denial_count(window=window, bucket=bucket))
     return True
+
+
+def _denial_count(*, window: str, bucket: str) -> None:
+    """Start the window of a logged refusal and count it in its user's minute."""
+    cache.set(window, 1, DENIAL_WINDOW_SECONDS)
+    cache.add(bucket, 0, 120)
+    try:
+        cache.incr(bucket)
+    except ValueError:  # evicted between add and incr
+        cache.set(bucket, 1, 120)
+
+
+def refusal_record(*, error: ValidationError, where: str) -> bool:
+    """Log the scope refusal (``ScopeRefused``) a service raised; True if written.
+
+    Entry points call it with every ValidationError they catch from a service, after
+    the service's transaction has ended. Logged: a permission the actor holds elsewhere,
+    refused on a record (someone reaching outside their scope); other refusals are not.
+    """
+    for refused in getattr(error, "error_list", ()):
+        if not isinstance(refused, ScopeRefused) or not isinstance(refused.obj, Model):
+            continue
+        if refused.perm in scope.snapshot(refused.actor).perms:
+            return denial_record(
+                user=refused.actor, perm=refused.perm, obj=refused.obj, where=where
+            )
+    return False

@@ -170,12 +170,16 @@ def _check_salary(actor: Employee | None, employee: Employee) -> None:
     # Reached only by someone who sees this salary (``hidden_from``): it tells them nothing new.
     try:
         services.authorize(actor, "org.change_salary", employee)
-    except ValidationError as exc:
-        raise ValidationError(
+    except services.ScopeRefused as exc:
+        # Still a scope refusal (the entry point logs it), with the revert's own words.
+        raise services.ScopeRefused(
             _(
                 "That version has a different salary, and you may not change this salary. "
                 "Ask someone who may to revert it."
-            )
+            ),
+            actor=exc.actor,
+            perm=exc.perm,
+            obj=exc.obj,
         ) from exc
 
 

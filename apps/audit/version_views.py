@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminTextareaWidget
 
+from apps.access.services import refusal_record
 from apps.audit import reverts, versions
 from apps.core.admin import ReasonForm
 
@@ -145,6 +146,7 @@ def revert_view(
                 obj=obj, version=version, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
+            refusal_record(error=exc, where=request.path)
             form.add_error(None, " ".join(exc.messages))
         else:
             messages.success(

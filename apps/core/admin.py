@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from apps.access.services import refusal_record
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import giving_reason
 from apps.core.validators import validate_no_surrogates
@@ -334,6 +335,8 @@ class ActionFormsMixin:
             try:
                 call(obj)
             except ValidationError as exc:
+                # Each call's transaction has ended: a scope refusal's log row stays.
+                refusal_record(error=exc, where=request.path)
                 reason = "; ".join(exc.messages)
                 if name_objects:
                     reason = gettext("%(object)s: %(reason)s") % {"object": obj, "reason": reason}
@@ -429,12 +432,14 @@ class BaseAdmin(
         """Turn a rule a service enforces at save time into a message, never a 500.
 
         Forms check the same rule functions first; this is the net for races.
-        The admin's own atomic block has rolled everything back by now.
+        The admin's own atomic block has rolled everything back by now, so a scope
+        refusal is logged here, where its row stays.
         """
         try:
             with giving_reason(self._posted_reason(request)):
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
+            refusal_record(error=exc, where=request.path)
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 

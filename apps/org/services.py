@@ -78,23 +78,37 @@ def _flags_authorize(actor: Employee | None, flags: set[str]) -> None:
         raise ValidationError(_("Only a superuser can change staff or superuser status."))
 
 
+class ScopeRefused(ValidationError):
+    """``authorize`` refused ``actor`` the permission ``perm`` on ``obj``.
+
+    A ValidationError like any other refusal, carrying what was refused so that the
+    entry point (admin, views) can log it once the service's transaction has ended:
+    a log row written inside it would be rolled back with the refused change.
+    """
+
+    def __init__(self, message: str, *, actor: Employee, perm: str, obj: Any) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.perm = perm
+        self.obj = obj
+
+
 def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
-    """Refuse a person acting on ``obj`` without ``perm`` there.
+    """Refuse a person acting on ``obj`` without ``perm`` there (``ScopeRefused``).
 
     The auth backend applies the scope (a manager's department subtree), so this one
     call keeps every entry point (admin, tree page, actions) inside it. No actor, or
     the system account, is the system acting on someone's earlier, checked request.
     """
-    if _is_system(actor):
+    if _is_system(actor) or actor.has_perm(perm, obj):
         return
-    if not actor.has_perm(perm, obj):
-        if obj is ORGANISATION:
-            raise ValidationError(
-                _("Only people with organisation-wide rights may place a department at the top.")
-            )
-        if isinstance(obj, Department):
-            raise ValidationError(_("That department is outside the ones you may change."))
-        raise ValidationError(_("That record is outside the ones you may change."))
+    if obj is ORGANISATION:
+        message = _("Only people with organisation-wide rights may place a department at the top.")
+    elif isinstance(obj, Department):
+        message = _("That department is outside the ones you may change.")
+    else:
+        message = _("That record is outside the ones you may change.")
+    raise ScopeRefused(message, actor=actor, perm=perm, obj=obj)
 
 
 # --- Departments -----------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
+from apps.access.services import refusal_record
 from apps.core.validators import validate_storable_text
 from apps.org.models import Department
 from apps.org.moves import (
@@ -106,6 +107,7 @@ class JsonAdminView(UnfoldModelAdminViewMixin, View):
         except BadRequest as exc:
             return JsonResponse({"error": str(exc)}, status=400)
         except ValidationError as exc:
+            refusal_record(error=exc, where=request.path)
             return JsonResponse({"error": " ".join(exc.messages)}, status=400)
 
 
@@ -264,6 +266,7 @@ class DepartmentTreeApplyView(MovesView):
                 moves=moves, reason=reason, actor=request.user, expected_version=version
             )
         except ValidationError as exc:
+            refusal_record(error=exc, where=request.path)
             # Tells the page to offer a reload; the service made the decision.
             stale = version != department_tree_version()
             return JsonResponse({"error": " ".join(exc.messages), "stale": stale}, status=400)

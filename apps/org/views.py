@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
+from apps.access.services import refusal_record
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department
@@ -127,6 +128,7 @@ class ProfileView(UnfoldModelAdminViewMixin, FormView):
                 employee=self.request.user, actor=self.request.user, **form.cleaned_data
             )
         except ValidationError as exc:
+            refusal_record(error=exc, where=self.request.path)
             form.add_error("phone", exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("Your profile was saved."))
