@@ -15,6 +15,7 @@ from apps.access import scope
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.selectors import roles_assignable, valid_now_q
 from apps.core.history import current_actor, mark_change
+from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee
 from apps.org.services import ScopeRefused, employee_system_account
 
@@ -71,9 +72,9 @@ def assignment_create(
     """
     now = timezone.now()
     valid_from = valid_from or now
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for the assignment; it is kept in the log."))
+    reason = reason_clean(
+        reason, missing=_("Give a reason for the assignment; it is kept in the log.")
+    )
     if valid_until is not None and valid_until <= valid_from:
         raise ValidationError(_("“Valid until” must be after “valid from”."))
     if valid_until is not None and valid_until <= now:
@@ -123,7 +124,7 @@ def assignment_create(
         role=role,
         department=department,
         assignment=assignment,
-        detail=reason[:500],
+        detail=reason,
     )
     groups_sync(users=[user])
     scope.snapshot_forget(user)
@@ -135,9 +136,9 @@ def assignment_revoke(
     *, assignment: RoleAssignment, actor: Employee | None, reason: str
 ) -> RoleAssignment:
     """End an assignment now (or cancel one not yet started); logged with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for the revocation; it is kept in the log."))
+    reason = reason_clean(
+        reason, missing=_("Give a reason for the revocation; it is kept in the log.")
+    )
     current = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
     now = timezone.now()
     if not current.is_active or (current.valid_until and current.valid_until <= now):
@@ -158,7 +159,7 @@ def assignment_revoke(
         role=current.role,
         department=current.department,
         assignment=current,
-        detail=reason[:500],
+        detail=reason,
     )
     groups_sync(users=[current.user])
     scope.snapshot_forget(current.user)

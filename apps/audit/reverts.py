@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from apps.audit.models import AuditEntry
 from apps.audit.versions import fields_hidden_from
 from apps.core.history import recording
+from apps.core.validators import reason_clean
 from apps.org import services
 from apps.org.models import Department, Employee
 
@@ -58,10 +59,7 @@ def _check_version(obj: Model, version: Any) -> None:
 
 
 def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for the revert."))
-    return reason
+    return reason_clean(reason, missing=_("Give a reason for the revert."))
 
 
 def hidden_from(actor: Employee | None, obj: Model) -> frozenset[str]:

@@ -28,3 +28,25 @@ def validate_storable_text(value: Any) -> None:
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError(MESSAGE, code="null_characters")
     validate_no_surrogates(value)
+
+
+REASON_MAX = 500
+
+
+def reason_clean(reason: Any, *, missing: str, limit: int = REASON_MAX) -> str:
+    """The one rule for a reason kept in a log or in history: trimmed, required, storable,
+    and at most ``limit`` characters, refused with a visible error rather than cut short.
+
+    ``missing`` is the caller's own wording of "give a reason" (it says where it is kept).
+    """
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationError(missing, code="required")
+    if len(text) > limit:
+        raise ValidationError(
+            _("The reason may have at most %(limit)d characters (it has %(length)d).")
+            % {"limit": limit, "length": len(text)},
+            code="max_length",
+        )
+    validate_storable_text(text)
+    return text

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee
 from apps.org.selectors import department_subtree, employees_in_subtree
 from apps.org.services import department_move
@@ -163,12 +164,11 @@ def department_moves_apply(
 ) -> list[Department]:
     """Apply every move with ``reason`` in history, or none of them."""
     _check_batch(moves)
-    if not reason.strip():
-        raise ValidationError(_("Give a reason for these moves; it is kept in the history."))
-    if len(reason) > MAX_REASON:
-        raise ValidationError(
-            _("The reason is too long (at most %(limit)d characters).") % {"limit": MAX_REASON}
-        )
+    reason = reason_clean(
+        reason,
+        missing=_("Give a reason for these moves; it is kept in the history."),
+        limit=MAX_REASON,
+    )
     # Lock every root row: concurrent batches and single moves serialise here, so the
     # version compared below cannot change until this transaction ends.
     list(Department.objects.select_for_update().filter(parent__isnull=True).values_list("pk"))
@@ -180,8 +180,6 @@ def department_moves_apply(
             )
         )
     return [
-        department_move(
-            department=move.department, parent=move.parent, actor=actor, reason=reason.strip()
-        )
+        department_move(department=move.department, parent=move.parent, actor=actor, reason=reason)
         for move in moves
     ]

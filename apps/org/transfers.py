@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.history import mark_change
+from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import transfers_due
 from apps.org.services import authorize
@@ -88,15 +89,8 @@ def transfer_request(
     to_department = Department.objects.get(pk=to_department.pk)
     authorize(actor, "org.add_transfer", employee)
     authorize(actor, "org.add_transfer", to_department)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for the transfer."))
     # TextField's max_length is not checked by full_clean, only by forms.
-    if len(reason) > MAX_REASON:
-        raise ValidationError(
-            _("The reason may have at most %(limit)d characters (it has %(length)d).")
-            % {"limit": MAX_REASON, "length": len(reason)}
-        )
+    reason = reason_clean(reason, missing=_("Give a reason for the transfer."), limit=MAX_REASON)
     today = timezone.localdate()
     transfer_date_check(effective_date=effective_date, today=today)
     transfer_move_check(employee=employee, to_department=to_department)

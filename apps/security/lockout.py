@@ -15,7 +15,6 @@ from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -23,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
 from apps.security.models import Lockout, LoginEvent, SecurityAction
@@ -134,9 +134,7 @@ def lockout_unlock(*, actor: Employee, attempts: QuerySet[AccessAttempt], reason
     The person's second-factor devices lose their failure delay too, so they can sign
     in at once.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason; it is kept in the security log."))
+    reason = reason_clean(reason, missing=_("Give a reason; it is kept in the security log."))
     cleared = 0
     for attempt in list(attempts):
         user = Employee.objects.filter(username=attempt.username).first()
@@ -148,7 +146,7 @@ def lockout_unlock(*, actor: Employee, attempts: QuerySet[AccessAttempt], reason
             actor=actor,
             user=user,
             target=f"{attempt.username} @ {attempt.ip_address}"[:200],
-            reason=reason[:500],
+            reason=reason,
         )
         attempt.delete()
         cleared += 1

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.access.ranks import account_manage_check
 from apps.access.selectors import roles_held
+from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security.models import SecurityAction
 
@@ -235,9 +236,7 @@ def backup_codes_left(user: Employee) -> int:
 @transaction.atomic
 def devices_reset(*, actor: Employee, user: Employee, reason: str) -> int:
     """Remove every second-factor device of ``user``: they enroll again. Logged with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason; it is kept in the security log."))
+    reason = reason_clean(reason, missing=_("Give a reason; it is kept in the security log."))
     if actor.pk == user.pk:
         raise ValidationError(_("Reset your own devices from your profile, not here."))
     account_manage_check(actor=actor, target=user)
@@ -249,7 +248,7 @@ def devices_reset(*, actor: Employee, user: Employee, reason: str) -> int:
         kind=SecurityAction.Kind.DEVICES_RESET,
         actor=actor,
         user=user,
-        reason=reason[:500],
+        reason=reason,
     )
     return removed
 

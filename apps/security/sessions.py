@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.access.ranks import account_manage_check
+from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
 from apps.security.models import SecurityAction, UserSession
@@ -140,9 +141,7 @@ def sessions_end_for(
 ) -> int:
     """A security officer ends the sessions (all, or ``only``) of someone they outrank;
     logged with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason; it is kept in the security log."))
+    reason = reason_clean(reason, missing=_("Give a reason; it is kept in the security log."))
     account_manage_check(actor=actor, target=user)
     rows = only if only is not None else sessions_active(user)
     ended = _end(rows, ENDED_BY_OFFICER)
@@ -152,7 +151,7 @@ def sessions_end_for(
         actor=actor,
         user=user,
         target=_("%(count)d session(s)") % {"count": ended},
-        reason=reason[:500],
+        reason=reason,
     )
     return ended
 
