@@ -236,6 +236,10 @@ class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftD
             raise Http404(_("No such record."))
         if not self.has_change_permission(request, employee):
             raise PermissionDenied
+        if employee.pk == request.user.pk:
+            # One's own password: Django's own page, which asks for the current one (a
+            # session left open must not be enough to take the account over).
+            return HttpResponseRedirect(reverse("admin:password_change"))
         change_url = reverse("admin:org_employee_change", args=[employee.pk])
         try:
             services.account_authorize(request.user, employee)

@@ -180,3 +180,16 @@ def test_an_unchanged_email_sends_nothing(people, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         employee_update(employee=staff, actor=people["hr"], email=staff.email, position="x")
     assert mail.outbox == []
+
+
+def test_one_s_own_password_goes_through_the_page_that_asks_for_the_current_one(client, people):
+    hr = people["hr"]
+    client.force_login(hr)
+    page = client.get(_password_url(hr))
+    assert page.status_code == 302
+    assert page["Location"] == "/admin/password_change/"
+    client.post(
+        _password_url(hr),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert _fresh(hr).check_password(PASSWORD)
