@@ -94,3 +94,25 @@ def test_the_roles_list_is_read_only(page: Page, shot, log_in, make_user):
     expect(page.locator("#result_list")).to_contain_text("Security officer")
     expect(page.get_by_role("link", name=re.compile("Add role|Add group"))).to_have_count(0)
     shot("01-roles")
+
+
+def test_an_officer_sees_which_lock_holds_on_the_lockouts_list(page: Page, shot, log_in, make_user):
+    from apps.security.models import Lockout
+
+    for i in range(4):  # four usernames, five failures each: the address's limit (20)
+        Lockout.objects.create(
+            username=f"guess{i}", ip_address="10.9.9.9", user_agent="x", failures_since_start=5
+        )
+    Lockout.objects.create(
+        username="hr", ip_address="10.0.0.1", user_agent="x", failures_since_start=5
+    )
+    make_user("security")
+    log_in(page, "security")
+    page.goto("/admin/security/lockout/")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.filter(has_text="locked: this address, for every username")).to_have_count(4)
+    expect(rows.filter(has_text="locked: this username from this address")).to_have_count(1)
+    shot("01-lockouts")
+    page.goto("/admin/security/lockout/?locked=address")  # the state filter's address lock
+    expect(page.locator("#result_list tbody tr")).to_have_count(4)
+    shot("02-address-locks")
