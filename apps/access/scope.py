@@ -32,9 +32,9 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from apps.access.models import RoleAssignment
+from apps.org import tree
 from apps.org.models import Department, Employee, Transfer
-
-Range = tuple[int, int, int]  # tree_id, lft, rght of a department
+from apps.org.tree import Subtree
 
 # How an object of each model reaches "its" department(s). "" is the department itself.
 # Models missing here are all-or-nothing: organisation-wide permission or an object grant.
@@ -61,7 +61,7 @@ class Snapshot:
     at: datetime
     superuser: bool = False
     everywhere: frozenset[str] = frozenset()
-    ranges: dict[str, tuple[Range, ...]] = field(default_factory=dict)
+    ranges: dict[str, tuple[Subtree, ...]] = field(default_factory=dict)
     objects: dict[str, frozenset[tuple[int, str]]] = field(default_factory=dict)
 
     @property
@@ -90,9 +90,7 @@ def _rows(user_pk: Any, at: datetime) -> QuerySet:
         .values_list(
             "role__permissions__content_type__app_label",
             "role__permissions__codename",
-            "department__tree_id",
-            "department__lft",
-            "department__rght",
+            *tree.node_fields(prefix="department"),
             none_int,
             none_str,
         )
@@ -134,28 +132,24 @@ def snapshot_read(user: Any, *, at: datetime | None = None) -> Snapshot:
     if user.is_superuser:
         return Snapshot(at=at, superuser=True)
     everywhere: set[str] = set()
-    ranges: dict[str, set[Range]] = defaultdict(set)
+    ranges: dict[str, set[Subtree]] = defaultdict(set)
     objects: dict[str, set[tuple[int, str]]] = defaultdict(set)
     department_grants: dict[str, set[str]] = defaultdict(set)
     department_ct = ContentType.objects.get_for_model(Department).pk
-    for app_label, codename, tree_id, lft, rght, ct_id, object_pk in _rows(user.pk, at):
+    for app_label, codename, *position, ct_id, object_pk in _rows(user.pk, at):
         perm = f"{app_label}.{codename}"
+        subtree = tree.subtree_from_values(*position)
         if ct_id is not None:
             objects[perm].add((ct_id, object_pk))
             if ct_id == department_ct:
                 department_grants[perm].add(object_pk)
-        elif tree_id is None:
+        elif subtree is None:
             everywhere.add(perm)
         else:
-            ranges[perm].add((tree_id, lft, rght))
+            ranges[perm].add(subtree)
     if department_grants:
         wanted = {pk for pks in department_grants.values() for pk in pks}
-        found = {
-            str(pk): (t, lo, hi)
-            for pk, t, lo, hi in Department.objects.filter(pk__in=wanted).values_list(
-                "pk", "tree_id", "lft", "rght"
-            )
-        }
+        found = Department.objects.filter(pk__in=wanted).subtrees_by_pk()
         for perm, pks in department_grants.items():
             ranges[perm].update(found[pk] for pk in pks if pk in found)
     return Snapshot(
@@ -186,14 +180,6 @@ def snapshot_forget(*users: Any) -> None:
 # --- Querysets ---------------------------------------------------------------------
 
 
-def _range_q(prefix: str, ranges: Iterable[Range]) -> Q:
-    q = Q(pk__in=[])
-    p = f"{prefix}__" if prefix else ""
-    for tree_id, lft, rght in ranges:
-        q |= Q(**{f"{p}tree_id": tree_id, f"{p}lft__gte": lft, f"{p}lft__lte": rght})
-    return q
-
-
 def scope_q(snap: Snapshot, perm: str, model: type[Model]) -> Q | None:
     """The filter for ``model`` under ``perm``; None means no restriction."""
     if snap.is_everywhere(perm):
@@ -202,7 +188,7 @@ def scope_q(snap: Snapshot, perm: str, model: type[Model]) -> Q | None:
     ranges = snap.ranges.get(perm, ())
     if ranges:
         for path in SCOPE_PATHS.get(model, ()):
-            q |= _range_q(path, ranges)
+            q |= tree.subtree_q(ranges, prefix=path)
     ct_id = ContentType.objects.get_for_model(model).pk
     pks = [pk for ct, pk in snap.objects.get(perm, ()) if ct == ct_id]
     if pks:
@@ -216,7 +202,7 @@ def restrict(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
     return queryset if q is None else queryset.filter(q)
 
 
-def department_ranges(user: Any, perm: str) -> tuple[Range, ...] | None:
+def department_ranges(user: Any, perm: str) -> tuple[Subtree, ...] | None:
     """The subtrees where ``user`` holds ``perm``; None means the whole organisation."""
     snap = snapshot(user)
     if snap.is_everywhere(perm):
@@ -227,17 +213,7 @@ def department_ranges(user: Any, perm: str) -> tuple[Range, ...] | None:
 def scope_roots_q(user: Any, perm: str) -> Q | None:
     """The topmost departments of the user's subtrees under ``perm``; None: the real roots."""
     ranges = department_ranges(user, perm)
-    if ranges is None:
-        return None
-    q = Q(pk__in=[])
-    for tree_id, lft, rght in ranges:
-        nested = any(
-            (t, lo, hi) != (tree_id, lft, rght) and t == tree_id and lo <= lft and rght <= hi
-            for t, lo, hi in ranges
-        )
-        if not nested:
-            q |= Q(tree_id=tree_id, lft=lft)
-    return q
+    return None if ranges is None else tree.subtree_tops_q(ranges)
 
 
 # --- Single objects ----------------------------------------------------------------
@@ -254,12 +230,9 @@ def _departments_of(obj: Model) -> Iterator[Department]:
             yield target
 
 
-def within(ranges: Iterable[Range], department: Department) -> bool:
+def within(ranges: Iterable[Subtree], department: Department) -> bool:
     """Is ``department`` inside one of the subtrees?"""
-    return any(
-        department.tree_id == tree_id and lft <= department.lft <= rght
-        for tree_id, lft, rght in ranges
-    )
+    return tree.subtree_contains(ranges, department)
 
 
 def allows_in(snap: Snapshot, perm: str, obj: Model) -> bool:

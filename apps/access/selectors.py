@@ -18,6 +18,7 @@ from guardian.models import UserObjectPermission
 from apps.access import scope
 from apps.access.models import RoleAssignment
 from apps.access.roles import ROLE_LABELS, ROLE_RANK, role_rank
+from apps.org import tree
 from apps.org.models import Department, Employee
 
 
@@ -184,7 +185,7 @@ def _grants(
 
 def _in_subtree(department: Department, perm: str, obj: Model, at: datetime.datetime) -> bool:
     """Does a right on ``department``'s subtree reach ``obj``? Asked as scope asks it."""
-    ranges = ((department.tree_id, department.lft, department.rght),)
+    ranges = (tree.subtree_of(department),)
     return scope.allows_in(scope.Snapshot(at=at, ranges={perm: ranges}), perm, obj)
 
 

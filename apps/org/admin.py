@@ -21,7 +21,7 @@ from apps.access import scope
 from apps.access.admin_mixins import ScopedAdminMixin
 from apps.audit.admin_mixins import VersionsAdminMixin
 from apps.core.admin import BaseAdmin, ReadOnlyAdminMixin, ReasonForm, SoftDeleteAdmin, adopt_saved
-from apps.org import services, transfers
+from apps.org import services, transfers, tree
 from apps.org.filters import DepartmentSubtreeFilter
 from apps.org.forms import (
     DepartmentForm,
@@ -46,7 +46,7 @@ class DepartmentAdmin(VersionsAdminMixin, ScopedAdminMixin, SoftDeleteAdmin):
     list_filter_submit = True
     list_select_related = ("manager",)
     search_fields = ("name", "code")
-    ordering = ("tree_id", "lft")
+    ordering = tree.tree_order()
     sortable_by = ()
     autocomplete_fields = ("parent", "manager")
     fields = ("name", "code", "parent", "manager", "description")

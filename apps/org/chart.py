@@ -2,16 +2,14 @@
 
 Two queries whatever the size: the departments in range (manager joined) and one
 grouped count of active employees per department, rolled up in Python by each
-drawn node's ``lft``/``rght`` range (prefix sums + bisect per tree).
+drawn node's subtree (``tree.SubtreeTally``: prefix sums over the tree order).
 """
 
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from itertools import accumulate
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
+from apps.org import tree
 from apps.org.models import Department, Employee
 from apps.org.selectors import employee_in_subtree_q
 
@@ -43,51 +41,33 @@ def org_chart(*, root: Department | None, depth: int) -> list[dict[str, Any]]:
 
 
 def _departments_in_range(*, root: Department | None, last_level: int) -> list[Department]:
-    scope = Q(level__lte=last_level)
+    departments = Department.objects.filter(level__lte=last_level)
     if root is not None:
-        scope &= Q(tree_id=root.tree_id, lft__gte=root.lft, rght__lte=root.rght)
+        departments = departments.subtree(root)
     return list(
-        Department.objects.filter(scope)
-        .select_related("manager")
-        .only(
+        departments.select_related("manager")
+        .only_tree(
             "id",
             "name",
             "code",
             "is_active",
             "parent_id",
-            "tree_id",
-            "lft",
-            "rght",
-            "level",
             "manager__first_name",
             "manager__last_name",
         )
-        .order_by("tree_id", "lft")
+        .tree_ordered()
     )
 
 
 class _Counts:
-    """Active employees per department, answerable for any ``lft``/``rght`` range."""
+    """Active employees per department: directly, and over any drawn node's subtree."""
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.direct: dict[Any, int] = {}
-        by_tree: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for row in rows:
-            self.direct[row["department_id"]] = row["n"]
-            by_tree[row["department__tree_id"]].append((row["department__lft"], row["n"]))
-        self.lfts: dict[int, list[int]] = {}
-        self.sums: dict[int, list[int]] = {}
-        for tree_id, pairs in by_tree.items():
-            pairs.sort()
-            self.lfts[tree_id] = [lft for lft, _ in pairs]
-            self.sums[tree_id] = [0, *accumulate(n for _, n in pairs)]
+        self.direct: dict[Any, int] = {row["department_id"]: row["n"] for row in rows}
+        self.tally = tree.SubtreeTally(rows, prefix="department", count="n")
 
     def subtree(self, department: Department) -> int:
-        lfts = self.lfts.get(department.tree_id)
-        if not lfts:
-            return 0
-        sums = self.sums[department.tree_id]
-        return sums[bisect_right(lfts, department.rght)] - sums[bisect_left(lfts, department.lft)]
+        return self.tally.total(department)
 
 
 def _active_counts(*, root: Department | None) -> _Counts:
@@ -96,7 +76,7 @@ def _active_counts(*, root: Department | None) -> _Counts:
         employees = employees.filter(employee_in_subtree_q(department=root))
     rows = (
         employees.order_by()
-        .values("department_id", "department__tree_id", "department__lft")
+        .values("department_id", *tree.node_fields(prefix="department"))
         .annotate(n=Count("*"))
     )
     return _Counts(list(rows))
@@ -113,5 +93,5 @@ def _node(department: Department, counts: _Counts, *, cut: bool) -> dict[str, An
         "direct": counts.direct.get(department.pk, 0),
         "is_active": department.is_active,
         "children": [],
-        "has_more": cut and department.rght - department.lft > 1,
+        "has_more": cut and tree.department_has_descendants(department),
     }

@@ -22,12 +22,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import F, Field, Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from apps.core.history import history_bulk_notify, mark_change
+from apps.org import tree
 from apps.org.codes import code_from_index, employee_id_format
 from apps.org.models import Department, Employee
 from apps.org.services import department_create, employee_id_next, employee_system_account
@@ -391,29 +392,6 @@ def _scale_layout(count: int) -> list[tuple[int | None, int]]:
     return nodes
 
 
-def _number_tree(layout: list[tuple[int | None, int]], start: int) -> list[tuple[int, int]]:
-    """Assign (lft, rght) to each node by depth-first walk, starting at ``start``."""
-    children: dict[int, list[int]] = {}
-    for index, (parent, _level) in enumerate(layout):
-        if parent is not None:
-            children.setdefault(parent, []).append(index)
-    bounds = [(0, 0)] * len(layout)
-    counter = start
-    stack: list[tuple[int, bool]] = [(0, False)]
-    lefts: dict[int, int] = {}
-    while stack:
-        index, done = stack.pop()
-        if done:
-            bounds[index] = (lefts[index], counter)
-            counter += 1
-            continue
-        lefts[index] = counter
-        counter += 1
-        stack.append((index, True))
-        stack.extend((child, False) for child in reversed(children.get(index, [])))
-    return bounds
-
-
 def _scale_code(index: int) -> str:
     """ "X" + 5 letters: never clashes with the hand-written demo codes."""
     return SCALE_CODE_PREFIX + code_from_index(index, 5)
@@ -433,29 +411,19 @@ def _seed_scale_departments(count: int, actor: Employee, summary: SeedSummary) -
     if count <= 0 or Department.objects.filter(code=_scale_code(0)).exists():
         return list(Department.objects.filter(code__startswith=SCALE_CODE_PREFIX))
     root = Department.objects.get(code="BOG")
-    name = _scale_name(0, 0)
-    # Siblings stay in name order (order_insertion_by): go right after the last one before us.
-    previous = root.get_children().filter(name__lt=name).order_by("-rght").first()
-    anchor = previous.rght if previous else root.lft
-    # Make room: shift everything right of the anchor by the new block.
-    size = 2 * count
-    Department.objects.filter(tree_id=root.tree_id, rght__gt=anchor).update(rght=F("rght") + size)
-    Department.objects.filter(tree_id=root.tree_id, lft__gt=anchor).update(lft=F("lft") + size)
     layout = _scale_layout(count)
-    bounds = _number_tree(layout, start=anchor + 1)
+    positions = tree.subtree_graft_positions(
+        parent=root, name=_scale_name(0, 0), parents=[parent for parent, _level in layout]
+    )
     rows: list[Department] = []
     for index, (parent, level) in enumerate(layout):
-        lft, rght = bounds[index]
         rows.append(
             Department(
                 id=uuid.uuid4(),
                 name=_scale_name(index, level),
                 code=_scale_code(index),
                 parent=root if parent is None else rows[parent],
-                tree_id=root.tree_id,
-                lft=lft,
-                rght=rght,
-                level=root.level + 1 + level,
+                **positions[index],
             )
         )
     _insert_with_history(rows, Department, actor)

@@ -13,6 +13,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from apps.core.history import history
 from apps.core.models import BaseModel
 from apps.org.codes import CJK
+from apps.org.tree import DepartmentManager, node_fields
 from apps.org.validators import validate_department_code, validate_phone
 
 
@@ -47,14 +48,16 @@ class Department(MPTTModel, BaseModel):
     description = models.TextField(_("description"), blank=True, max_length=2000)
 
     # Declared explicitly: simple-history builds its model before mptt would add them.
-    # No index of its own on tree_id: the (tree_id, lft) index serves it, and every
+    # No index of its own on the tree id: the one in Meta.indexes serves it, and every
     # index costs a write per renumbered row when a subtree moves (docs/benchmarks.md).
     lft = models.PositiveIntegerField(editable=False)
     rght = models.PositiveIntegerField(editable=False)
     tree_id = models.PositiveIntegerField(editable=False)
     level = models.PositiveIntegerField(editable=False)
 
-    history = history(excluded_fields=["lft", "rght", "tree_id", "level"])
+    history = history(excluded_fields=list(node_fields(level=True)))
+
+    objects = DepartmentManager()
 
     class MPTTMeta:
         order_insertion_by = ["name"]

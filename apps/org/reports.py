@@ -29,6 +29,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from apps.core.history import SYSTEM_USERNAME
+from apps.org import tree
 from apps.org.models import Department, Employee
 from apps.org.selectors import employee_protected_fields, subtree_headcount_expression
 
@@ -178,9 +179,7 @@ def headcount_trend(
 
 def _top_level_departments(within: ReportScope) -> QuerySet[Department]:
     """Active children of the scope's root(s), in tree order."""
-    return Department.objects.filter(parent__in=within.roots, is_active=True).order_by(
-        "tree_id", "lft"
-    )
+    return Department.objects.filter(parent__in=within.roots, is_active=True).tree_ordered()
 
 
 def headcount_by_top_department(*, within: ReportScope | None = None) -> list[dict[str, Any]]:
@@ -205,11 +204,7 @@ def salary_bands_by_top_department(*, within: ReportScope | None = None) -> list
         return []
     aggregates = {}
     for index, top in enumerate(tops):
-        inside = Q(
-            department__tree_id=top.tree_id,
-            department__lft__gte=top.lft,
-            department__lft__lte=top.rght,
-        )
+        inside = tree.subtree_q([tree.subtree_of(top)], prefix="department")
         for name, function in (("min", Min), ("avg", Avg), ("max", Max)):
             aggregates[f"{name}_{index}"] = function("salary", filter=inside)
     figures = within.people.filter(is_active=True, salary__isnull=False).aggregate(**aggregates)

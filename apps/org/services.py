@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.core.history import SYSTEM_USERNAME, given_reason, mark_change, system_actor
+from apps.org import tree
 from apps.org.codes import code_candidates, code_stem, employee_id_format
 from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, ORGANISATION, Department, Employee
 from apps.org.selectors import department_deactivation_blockers
@@ -137,12 +138,7 @@ def department_parent_check(*, department: Department, parent: Department | None
             _("%(parent)s is inactive; a department cannot be placed under it.")
             % {"parent": parent}
         )
-    if department.pk and (
-        parent.pk == department.pk
-        or (
-            parent.tree_id == department.tree_id and department.lft <= parent.lft <= department.rght
-        )
-    ):
+    if department.pk and tree.department_contains(ancestor=department, department=parent):
         raise ValidationError(
             _("%(department)s cannot be moved under itself or one of its own sub-departments.")
             % {"department": department}
@@ -172,7 +168,7 @@ def department_create(
         description=description,
     )
     department_parent_check(department=department, parent=parent)
-    department.full_clean(exclude=["lft", "rght", "tree_id", "level"])
+    department.full_clean(exclude=list(tree.node_fields(level=True)))
     mark_change(department, actor=actor)
     department.save()
     return department
@@ -200,7 +196,7 @@ def department_update(
         setattr(current, field, value)
     if not current.code:
         current.code = department_code_suggest(name=current.name, exclude=current)
-    current.full_clean(exclude=["lft", "rght", "tree_id", "level", "parent"])
+    current.full_clean(exclude=[*tree.node_fields(level=True), "parent"])
     mark_change(current, actor=actor, reason=reason)
     current.save()
     return current

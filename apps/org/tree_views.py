@@ -24,6 +24,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 from apps.access import scope
 from apps.access.services import refusal_record
 from apps.core.validators import validate_storable_text
+from apps.org import tree
 from apps.org.models import Department
 from apps.org.moves import (
     MAX_MOVES,
@@ -67,8 +68,7 @@ def _node(department: Department) -> dict[str, Any]:
         "direct_headcount": department.direct_headcount,
         "subtree_headcount": department.subtree_headcount,
         "is_active": department.is_active,
-        # MPTT: a node with descendants spans more than its own two numbers.
-        "has_children": department.rght - department.lft > 1,
+        "has_children": tree.department_has_descendants(department),
     }
 
 

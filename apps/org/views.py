@@ -55,7 +55,7 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
             if tops is None:
                 return None
             # A scoped user starts at the top of their (first) subtree; the form picks others.
-            root = visible.filter(tops).order_by("tree_id", "lft").first()
+            root = visible.filter(tops).tree_ordered().first()
             if root is None:
                 raise Http404(_("No such department."))
             return root
