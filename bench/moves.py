@@ -32,7 +32,6 @@ def main() -> None:
     setup_django()
 
     from django.db import connection, transaction
-    from django.db.models import F
     from django.test.utils import CaptureQueriesContext
 
     from apps.org.models import Department
@@ -42,14 +41,17 @@ def main() -> None:
         department_moves_preview,
         department_tree_version,
     )
+    from apps.org.tree import subtree_of, subtree_q
 
-    sized = Department.objects.annotate(size=(F("rght") - F("lft") + 1) / 2).filter(level__gte=2)
-    candidates = sorted(sized.values_list("pk", "size"), key=lambda row: abs(row[1] - args.size))
+    sized = [
+        (d.pk, subtree_of(d).size) for d in Department.objects.filter(level__gte=2).only_tree()
+    ]
+    candidates = sorted(sized, key=lambda row: abs(row[1] - args.size))
     moving = Department.objects.get(pk=candidates[0][0])
     division = moving.get_ancestors().filter(level=2).first() or moving
     target = (
         Department.objects.filter(level=moving.level - 1, is_active=True)
-        .exclude(tree_id=division.tree_id, lft__gte=division.lft, rght__lte=division.rght)
+        .exclude(subtree_q([subtree_of(division)]))
         .first()
     )
     move = [Move(moving, target)]

@@ -24,7 +24,6 @@ inside a transaction that is rolled back, so every run starts from the same rows
 """
 
 import argparse
-import bisect
 import sys
 import time
 import warnings
@@ -66,27 +65,17 @@ def subtree_headcounts() -> list[tuple[Any, int]]:
     """Every department with the active employees of its subtree (nested-set prefix sums)."""
     from django.db.models import Count
 
+    from apps.org import tree
     from apps.org.models import Department, Employee
 
-    direct = dict(
+    rows = (
         Employee.objects.filter(is_active=True, department__isnull=False)
-        .values_list("department")
-        .annotate(n=Count("*"))
         .order_by()
+        .values("department", *tree.node_fields(prefix="department"))
+        .annotate(n=Count("*"))
     )
-    departments = list(Department.objects.order_by("tree_id", "lft"))
-    results = []
-    by_tree: dict[int, tuple[list[int], list[int]]] = {}
-    for d in departments:
-        lfts, sums = by_tree.setdefault(d.tree_id, ([], [0]))
-        lfts.append(d.lft)
-        sums.append(sums[-1] + direct.get(d.pk, 0))
-    for d in departments:
-        lfts, sums = by_tree[d.tree_id]
-        start = bisect.bisect_left(lfts, d.lft)
-        end = bisect.bisect_right(lfts, d.rght)
-        results.append((d, sums[end] - sums[start]))
-    return results
+    tally = tree.SubtreeTally(list(rows), prefix="department", count="n")
+    return [(d, tally.total(d)) for d in Department.objects.tree_ordered()]
 
 
 def pick_departments(counts: list[tuple[Any, int]], codes: list[str] | None) -> list[Any]:
@@ -97,7 +86,7 @@ def pick_departments(counts: list[tuple[Any, int]], codes: list[str] | None) -> 
             raise SystemExit(f"No department with code {', '.join(unknown)}.")
         return [by_code[code] for code in codes]
     active = [(d, n) for d, n in counts if d.is_active]
-    closest = min(active, key=lambda dn: (abs(dn[1] - SUBTREE_WANTED), dn[0].tree_id, dn[0].lft))
+    closest = min(active, key=lambda dn: (abs(dn[1] - SUBTREE_WANTED), subtree_of(dn[0])))
     return [closest[0]]
 
 
@@ -113,8 +102,10 @@ def inside_q(departments: list[Any]) -> Any:
     return q
 
 
-def _range(department: Any) -> tuple[int, int, int]:
-    return department.tree_id, department.lft, department.rght
+def subtree_of(department: Any) -> Any:
+    from apps.org.tree import subtree_of
+
+    return subtree_of(department)
 
 
 def bench_accounts(departments: list[Any]) -> tuple[Any, Any]:
@@ -278,10 +269,10 @@ def more_assignments(
         for d, n in counts
         if d.level == 3
         and d.is_active
-        and not scope.within([_range(b) for b in departments], d)
-        and not any(scope.within([_range(d)], b) for b in departments)
+        and not scope.within([subtree_of(b) for b in departments], d)
+        and not any(scope.within([subtree_of(d)], b) for b in departments)
     ]
-    outside.sort(key=lambda dn: (-dn[1], dn[0].tree_id, dn[0].lft))
+    outside.sort(key=lambda dn: (-dn[1], subtree_of(dn[0])))
     targets = [d for d, _n in outside[:count]]
     after: dict[str, int] = {}
     reached = 0
@@ -361,7 +352,7 @@ def main() -> None:
         f"{args.warmup} warm-up + {args.repeat} timed requests per page, round-robin"
     )
     where = " + ".join(
-        f"{d.name} ({d.code}, level {d.level}, {(d.rght - d.lft + 1) // 2} departments)"
+        f"{d.name} ({d.code}, level {d.level}, {subtree_of(d).size} departments)"
         for d in departments
     )
     print(f"scope: {manager.username}, Manager on {where}: {active} active employees")
