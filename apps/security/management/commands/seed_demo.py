@@ -1,4 +1,8 @@
-"""Seed the demo organisation, role groups and one account per role (idempotent)."""
+"""Seed the demo organisation, role groups and one account per role (idempotent).
+
+It lives in the highest app the demo needs (security sits above org and access, whose
+seeders it runs in order), so no lower app imports a higher one to seed.
+"""
 
 import json
 import os
