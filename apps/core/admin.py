@@ -3,6 +3,15 @@
 unfold's ModelAdmin is combined with simple-history and guardian in the order
 unfold documents (mixins first, unfold's ModelAdmin last). Soft delete replaces
 hard delete, and protected fields (salary) vanish for users without the right.
+
+An app's admin subclasses exactly one of the final bases at the end of this module
+(``DomainAdmin``, ``SoftDeleteDomainAdmin``, ``ReadOnlyDomainAdmin``,
+``ReadOnlyLogAdmin``) and declares only fields, filters and actions; the mixins above
+are their parts, never stacked by hand. The one exception: Django's own ``UserAdmin``
+or ``GroupAdmin`` goes first, before the final base, where their forms and pages
+(password change, permission picker) are needed. Scope comes from ``apps.access``
+(presentation asking access who sees what); what the apps above add (history compare
+and revert, list actions) comes through ``apps.core.admin_extensions``.
 """
 
 from collections.abc import Callable, Sequence
@@ -24,7 +33,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.services import refusal_record
+from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import giving_reason
 from apps.core.validators import validate_no_surrogates
@@ -109,9 +120,13 @@ class NotFoundMixin(OfferedLookupsMixin):
     """
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        self.refuse_hostile_query(request)
+        return super().changelist_view(request, extra_context)
+
+    def refuse_hostile_query(self, request: HttpRequest) -> None:
+        """A 400 for a NUL character anywhere in the query string (a list's, a page's)."""
         for key, value in request.GET.items():
             _refuse_nul(key + value)
-        return super().changelist_view(request, extra_context)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -358,6 +373,8 @@ class BaseAdmin(
 ):
     """unfold + history + object permissions; big tables skip the second COUNT(*).
 
+    A part of ``DomainAdmin``, which adds scope and the contributions: subclass that.
+
     Guardian's reinforced mixin: the object-permissions screens need guardian's own
     permissions (Administrator), not merely the right to change the object, or anyone
     who may edit an employee could grant themselves that employee's salary.
@@ -444,7 +461,24 @@ class BaseAdmin(
             return HttpResponseRedirect(request.get_full_path())
 
 
-class SoftDeleteAdmin(BaseAdmin):
+# --- The final bases: every app's admin subclasses exactly one of these ---------------
+
+
+class DomainAdmin(ContributionsMixin, ScopedAdminMixin, BaseAdmin):
+    """A domain model's screens: scoped, with history (compare, revert), reasons, guardian.
+
+    The order is the one the pieces need: the contributions (history pages, list
+    actions) first, so their URLs precede simple-history's; scope next, so every read
+    below it sees the scoped queryset; then ``BaseAdmin``'s unfold + simple-history +
+    guardian stack, unfold's ModelAdmin last.
+    """
+
+
+class ReadOnlyDomainAdmin(ReadOnlyAdminMixin, DomainAdmin):
+    """A scoped domain list with history whose rows are written by services elsewhere."""
+
+
+class SoftDeleteDomainAdmin(DomainAdmin):
     """Nothing is hard-deleted: delete becomes deactivate/restore with a confirmation page.
 
     Subclasses implement ``deactivate_object`` and ``restore_object`` by calling the
@@ -494,6 +528,16 @@ class SoftDeleteAdmin(BaseAdmin):
                 % {"count": n}
             ),
         )
+
+
+class ReadOnlyLogAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
+    """A read-only list (an append-only log, or rows defined in code): no add, change, delete.
+
+    Its actions (unlock, end a session) ask first, through ``ActionFormsMixin``, and
+    call a service that writes a new row. Big tables skip the second COUNT(*).
+    """
+
+    show_full_result_count = False
 
 
 def adopt_saved(obj: Model, saved: Model) -> None:
