@@ -149,3 +149,14 @@ def test_the_contributed_action_comes_after_the_list_own_for_those_allowed(make_
     assert "reset_devices_selected" not in admin.site._registry[Department].get_actions(request)
     request.user = make_user("hr")
     assert "reset_devices_selected" not in employees.get_actions(request)
+
+
+def test_without_a_history_extension_a_domain_admin_keeps_simple_history_pages(monkeypatch):
+    from apps.core import admin_extensions
+    from apps.org.models import Department
+
+    monkeypatch.setattr(admin_extensions, "_HISTORY", [])
+    departments = admin.site._registry[Department]
+    assert departments.object_history_template == "simple_history/object_history.html"
+    assert departments.object_history_form_template == "simple_history/object_history_form.html"
+    assert not any((u.name or "").endswith("_history_compare") for u in departments.get_urls())
