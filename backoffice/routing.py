@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.core.consumers import PingConsumer
+from apps.security.consumers import PingConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),

@@ -13,27 +13,25 @@ from django.urls import URLPattern
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
 from apps.access import services
-from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
-from apps.audit.admin_mixins import VersionsAdminMixin
-from apps.core.admin import BaseAdmin, NotFoundMixin, ReadOnlyAdminMixin, ReasonForm, adopt_saved
+from apps.core.admin import DomainAdmin, ReadOnlyLogAdmin, ReasonForm, adopt_saved
 
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleAdmin(NotFoundMixin, ReadOnlyAdminMixin, DjangoGroupAdmin, ModelAdmin):
+class RoleAdmin(DjangoGroupAdmin, ReadOnlyLogAdmin):
     """Role groups, read-only: their permissions are the matrix in roles.py (and
     docs/permissions.md), so an edit here would silently disagree with both."""
 
+    show_full_result_count = True  # a handful of rows
     list_display = ("name", "label")
     search_fields = ("name",)
     actions = None
@@ -51,7 +49,7 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(VersionsAdminMixin, ScopedAdminMixin, BaseAdmin):
+class RoleAssignmentAdmin(DomainAdmin):
     """Assignments are created and revoked, never edited: the log stays true."""
 
     form = RoleAssignmentForm
@@ -148,7 +146,7 @@ class RoleAssignmentAdmin(VersionsAdminMixin, ScopedAdminMixin, BaseAdmin):
 
 
 @admin.register(PermissionLog)
-class PermissionLogAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+class PermissionLogAdmin(ReadOnlyLogAdmin):
     """Read-only: entries are written by the access services, never by hand."""
 
     list_display = ("at", "action", "user", "role", "department", "permission", "target", "actor")
@@ -157,5 +155,4 @@ class PermissionLogAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_select_related = ("user", "role", "department", "actor")
     search_fields = ("user__username", "actor__username", "target", "permission")
     ordering = ("-at", "-id")
-    show_full_result_count = False
     list_per_page = 50

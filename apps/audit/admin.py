@@ -12,27 +12,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
+from apps.audit.admin_versions import VersionsExtension
 from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
 from apps.audit.selectors import trail_for, visible_fields
 from apps.audit.trail_views import trail_urls, trail_view
-from apps.core.admin import NotFoundMixin, ReadOnlyAdminMixin
+from apps.core.admin import ReadOnlyLogAdmin
+from apps.core.admin_extensions import history_extension_register
 
-
-class TrailPageMixin:
-    """The changelist is the trail page; NotFoundMixin (before it) refuses NUL characters."""
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return trail_view(self)(request)
+# Every domain admin's history pages: a version picker, compare, and revert.
+history_extension_register(VersionsExtension())
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(NotFoundMixin, TrailPageMixin, ReadOnlyAdminMixin, ModelAdmin):
+class AuditEntryAdmin(ReadOnlyLogAdmin):
     """The list is the trail page (filters, keyset pages, chain status, exports)."""
 
     actions = None
@@ -49,6 +44,13 @@ class AuditEntryAdmin(NotFoundMixin, TrailPageMixin, ReadOnlyAdminMixin, ModelAd
         "hash",
     )
     readonly_fields = fields
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        """The changelist is the trail page, after the base refused NUL characters."""
+        self.refuse_hostile_query(request)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return trail_view(self)(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return trail_for(request.user).select_related(
@@ -81,7 +83,7 @@ class AuditEntryAdmin(NotFoundMixin, TrailPageMixin, ReadOnlyAdminMixin, ModelAd
 
 
 @admin.register(TrailExport)
-class TrailExportAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+class TrailExportAdmin(ReadOnlyLogAdmin):
     """Who exported the trail, when, with which filters: written by every export."""
 
     list_display = ("at", "user", "format", "rows", "truncated", "filters")
@@ -89,24 +91,22 @@ class TrailExportAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_filter_submit = True
     list_select_related = ("user",)
     ordering = ("-at", "-id")
-    show_full_result_count = False
     list_per_page = 50
 
 
 @admin.register(VerificationRun)
-class VerificationRunAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+class VerificationRunAdmin(ReadOnlyLogAdmin):
     """Each walk of the hash chain and the first broken link it found, if any."""
 
     list_display = ("started_at", "intact", "records", "unsealed", "problem", "triggered_by")
     list_filter = ("intact", ("started_at", RangeDateTimeFilter))
     list_filter_submit = True
     ordering = ("-started_at", "-id")
-    show_full_result_count = False
     list_per_page = 50
 
 
 @admin.register(ChainArchive)
-class ChainArchiveAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+class ChainArchiveAdmin(ReadOnlyLogAdmin):
     """Cuts of the chain moved to compressed files; the live chain continues from each."""
 
     list_display = (
@@ -119,5 +119,4 @@ class ChainArchiveAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
         "actor_name",
     )
     ordering = ("-last_seq",)
-    show_full_result_count = False
     list_per_page = 50

@@ -1,4 +1,4 @@
-"""The compare and revert pages of an object's history (mounted by VersionsAdminMixin).
+"""The compare and revert pages of an object's history (mounted by ``admin_versions``).
 
 They parse input, check the admin's permissions and scope, call ``versions`` or
 ``reverts``, and render.
@@ -8,8 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +21,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from apps.access.services import refusal_record
 from apps.audit import reverts, versions
+from apps.audit.models import AuditEntry
 from apps.core.admin import ReasonForm
 
 # history_id is a 64-bit integer: 19 digits at most.
@@ -84,6 +86,23 @@ def hidden_fields(model_admin: Any, request: HttpRequest, obj: Model) -> set[str
     return hidden | versions.fields_hidden_from(user=request.user, obj=obj)
 
 
+def hidden_versions(model_admin: Any, request: HttpRequest, object_id: Any) -> QuerySet | None:
+    """The version ids of this object whose every change the reader may not see.
+
+    A salary-only change is not listed to someone who may not see that salary (the
+    audit trail leaves out its entry the same way), so neither its reason nor its
+    existence tells that the salary moved. None when nothing is hidden from them.
+    """
+    obj = model_admin.model._default_manager.filter(pk=object_id).first()
+    if obj is None or not versions.fields_hidden_from(user=request.user, obj=obj):
+        return None
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model_admin.model),
+        object_id=str(obj.pk),
+        sensitive=True,
+    ).values_list("history_id", flat=True)
+
+
 def _context(model_admin: Any, request: HttpRequest, obj: Model, **extra: Any) -> dict:
     opts = model_admin.model._meta
     info = (model_admin.admin_site.name, opts.app_label, opts.model_name)
@@ -107,7 +126,7 @@ def compare_view(model_admin: Any, request: HttpRequest, object_id: str) -> Http
         context = _context(model_admin, request, obj, title=title, error=exc.args[0])
         return TemplateResponse(request, "admin/audit/compare.html", context, status=400)
     found = list(_history(obj).filter(history_id__in=ids).select_related("history_user"))
-    unlisted = model_admin.hidden_versions(request, obj.pk)
+    unlisted = hidden_versions(model_admin, request, obj.pk)
     if len(found) != 2 or (unlisted is not None and unlisted.filter(history_id__in=ids).exists()):
         raise Http404(gettext("No such version of this record."))
     hidden = hidden_fields(model_admin, request, obj)

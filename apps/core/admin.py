@@ -3,20 +3,27 @@
 unfold's ModelAdmin is combined with simple-history and guardian in the order
 unfold documents (mixins first, unfold's ModelAdmin last). Soft delete replaces
 hard delete, and protected fields (salary) vanish for users without the right.
+
+An app's admin subclasses exactly one of the final bases at the end of this module
+(``DomainAdmin``, ``SoftDeleteDomainAdmin``, ``ReadOnlyDomainAdmin``,
+``ReadOnlyLogAdmin``) and declares only fields, filters and actions; the mixins above
+are their parts, never stacked by hand. The one exception: Django's own ``UserAdmin``
+or ``GroupAdmin`` goes first, before the final base, where their forms and pages
+(password change, permission picker) are needed. Scope comes from ``apps.access``
+(presentation asking access who sees what); what the apps above add (history compare
+and revert, list actions) comes through ``apps.core.admin_extensions``.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin, ReinforcedGuardedModelAdminMixin
@@ -24,7 +31,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.services import refusal_record
+from apps.core.admin_actions import ActionFormsMixin
+from apps.core.admin_actions import ReasonForm as ReasonForm  # re-exported: actions ask it
+from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import giving_reason
 from apps.core.validators import validate_no_surrogates
@@ -109,9 +120,13 @@ class NotFoundMixin(OfferedLookupsMixin):
     """
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        self.refuse_hostile_query(request)
+        return super().changelist_view(request, extra_context)
+
+    def refuse_hostile_query(self, request: HttpRequest) -> None:
+        """A 400 for a NUL character anywhere in the query string (a list's, a page's)."""
         for key, value in request.GET.items():
             _refuse_nul(key + value)
-        return super().changelist_view(request, extra_context)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -210,143 +225,6 @@ def reason_field() -> forms.CharField:
     )
 
 
-class ReasonForm(forms.Form):
-    """The one field most confirmed actions ask for: why (kept in a log or history)."""
-
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[validate_no_surrogates],
-    )
-
-
-class ActionFormsMixin:
-    """Admin actions that ask first: a confirmation page, or a small form (a reason)."""
-
-    confirm_template = "admin/core/confirm_soft_delete.html"
-
-    def _none_selected(self, request: HttpRequest, queryset: QuerySet) -> bool:
-        """Say so when no selected row is one the user may see (the queryset is scoped)."""
-        if queryset.exists():
-            return False
-        # Django's own wording (and translation) for an action with nothing selected.
-        self.message_user(
-            request,
-            gettext(
-                "Items must be selected in order to perform actions on them. "
-                "No items have been changed."
-            ),
-            messages.WARNING,
-        )
-        return True
-
-    def confirmed_action(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        *,
-        action_name: str,
-        service: Callable[..., Model],
-        title: str,
-        question: str,
-        done: Callable[[int], str],
-    ) -> HttpResponse | None:
-        """Ask on a confirmation page, then call ``service(obj, actor)`` per row.
-
-        Each refusal (ValidationError) becomes an error message; the rest are applied.
-        """
-        if self._none_selected(request, queryset):
-            return None
-        if request.POST.get("post") != "yes":
-            return TemplateResponse(
-                request,
-                self.confirm_template,
-                {
-                    **self.admin_site.each_context(request),
-                    "title": title,
-                    "question": question,
-                    "queryset": queryset,
-                    "opts": self.model._meta,
-                    "action_name": action_name,
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        # The refusals name the record themselves (the soft-delete rules do).
-        self._apply_each(
-            request, queryset, lambda obj: service(obj, request.user), done, name_objects=False
-        )
-        return None
-
-    def form_action(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        *,
-        form: Any,
-        action_name: str,
-        title: str,
-        intro: str,
-        submit_label: str,
-        submit_testid: str,
-        service: Callable[[Model, dict], Model],
-        done: Callable[[int], str],
-        media: Any = None,
-    ) -> HttpResponse | None:
-        """Ask for ``form`` on an intermediate page, then call ``service(obj, cleaned_data)``.
-
-        Each refusal (ValidationError) becomes an error message naming the object.
-        """
-        if self._none_selected(request, queryset):
-            return None
-        if not (request.POST.get("post") == "yes" and form.is_valid()):
-            return TemplateResponse(
-                request,
-                "admin/core/action_form.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": title,
-                    "intro": intro,
-                    "submit_label": submit_label,
-                    "submit_testid": submit_testid,
-                    "form": form,
-                    "media": media or self.media + form.media,
-                    "queryset": queryset,
-                    "opts": self.model._meta,
-                    "action_name": action_name,
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        self._apply_each(request, queryset, lambda obj: service(obj, form.cleaned_data), done)
-        return None
-
-    def _apply_each(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        call: Callable[[Model], Any],
-        done: Callable[[int], str],
-        *,
-        name_objects: bool = True,
-    ) -> None:
-        """Run ``call`` per row; each refusal is an error message, the rest one success."""
-        applied = 0
-        for obj in queryset:
-            try:
-                call(obj)
-            except ValidationError as exc:
-                # Each call's transaction has ended: a scope refusal's log row stays.
-                refusal_record(error=exc, where=request.path)
-                reason = "; ".join(exc.messages)
-                if name_objects:
-                    reason = gettext("%(object)s: %(reason)s") % {"object": obj, "reason": reason}
-                self.message_user(request, reason, messages.ERROR)
-            else:
-                applied += 1
-        if applied:
-            self.message_user(request, done(applied), messages.SUCCESS)
-
-
 class BaseAdmin(
     NotFoundMixin,
     ActionFormsMixin,
@@ -357,6 +235,8 @@ class BaseAdmin(
     ModelAdmin,
 ):
     """unfold + history + object permissions; big tables skip the second COUNT(*).
+
+    A part of ``DomainAdmin``, which adds scope and the contributions: subclass that.
 
     Guardian's reinforced mixin: the object-permissions screens need guardian's own
     permissions (Administrator), not merely the right to change the object, or anyone
@@ -444,7 +324,24 @@ class BaseAdmin(
             return HttpResponseRedirect(request.get_full_path())
 
 
-class SoftDeleteAdmin(BaseAdmin):
+# --- The final bases: every app's admin subclasses exactly one of these ---------------
+
+
+class DomainAdmin(ContributionsMixin, ScopedAdminMixin, BaseAdmin):
+    """A domain model's screens: scoped, with history (compare, revert), reasons, guardian.
+
+    The order is the one the pieces need: the contributions (history pages, list
+    actions) first, so their URLs precede simple-history's; scope next, so every read
+    below it sees the scoped queryset; then ``BaseAdmin``'s unfold + simple-history +
+    guardian stack, unfold's ModelAdmin last.
+    """
+
+
+class ReadOnlyDomainAdmin(ReadOnlyAdminMixin, DomainAdmin):
+    """A scoped domain list with history whose rows are written by services elsewhere."""
+
+
+class SoftDeleteDomainAdmin(DomainAdmin):
     """Nothing is hard-deleted: delete becomes deactivate/restore with a confirmation page.
 
     Subclasses implement ``deactivate_object`` and ``restore_object`` by calling the
@@ -494,6 +391,16 @@ class SoftDeleteAdmin(BaseAdmin):
                 % {"count": n}
             ),
         )
+
+
+class ReadOnlyLogAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
+    """A read-only list (an append-only log, or rows defined in code): no add, change, delete.
+
+    Its actions (unlock, end a session) ask first, through ``ActionFormsMixin``, and
+    call a service that writes a new row. Big tables skip the second COUNT(*).
+    """
+
+    show_full_result_count = False
 
 
 def adopt_saved(obj: Model, saved: Model) -> None:

@@ -18,9 +18,7 @@ from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import scope
-from apps.access.admin_mixins import ScopedAdminMixin
-from apps.audit.admin_mixins import VersionsAdminMixin
-from apps.core.admin import BaseAdmin, ReadOnlyAdminMixin, ReasonForm, SoftDeleteAdmin, adopt_saved
+from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
 from apps.org import services, transfers, tree
 from apps.org.filters import DepartmentSubtreeFilter
 from apps.org.forms import (
@@ -33,11 +31,10 @@ from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, 
 from apps.org.selectors import departments_with_headcount, employee_protected_fields
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView, ProfileView
-from apps.security import otp
 
 
 @admin.register(Department)
-class DepartmentAdmin(VersionsAdminMixin, ScopedAdminMixin, SoftDeleteAdmin):
+class DepartmentAdmin(SoftDeleteDomainAdmin):
     form = DepartmentForm
     list_before_template = "admin/org/department_chart_link.html"
     list_display = ("tree_name", "code", "manager", "direct_count", "subtree_count", "active_badge")
@@ -109,7 +106,12 @@ class DepartmentAdmin(VersionsAdminMixin, ScopedAdminMixin, SoftDeleteAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftDeleteAdmin):
+class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
+    """People: Django's user admin first for its add form and password pages.
+
+    Security contributes "Reset two-factor devices" (``apps.security.admin_devices``).
+    """
+
     form = EmployeeChangeForm
     add_form = EmployeeCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -135,7 +137,6 @@ class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftD
         "deactivate_selected",
         "restore_selected",
         "transfer_selected",
-        "reset_devices_selected",
     )
     ordering = ("employee_id",)
     autocomplete_fields = ("department",)
@@ -321,42 +322,9 @@ class EmployeeAdmin(VersionsAdminMixin, ScopedAdminMixin, DjangoUserAdmin, SoftD
             ),
         )
 
-    def has_reset_devices_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("security.reset_devices")
-
-    @action(description=_("Reset two-factor devices…"), permissions=["reset_devices"])
-    def reset_devices_selected(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        submitted = request.POST.get("post") == "yes"
-        return self.form_action(
-            request,
-            queryset,
-            form=ReasonForm(request.POST if submitted else None),
-            action_name="reset_devices_selected",
-            title=_("Reset two-factor devices"),
-            intro=_(
-                "Remove the authenticator, backup codes and e-mail device of these people; "
-                "they set up a new one at their next sign-in:"
-            ),
-            submit_label=_("Reset devices"),
-            submit_testid="confirm-reset-devices",
-            service=lambda employee, data: otp.devices_reset(
-                actor=request.user, user=employee, reason=data["reason"]
-            ),
-            done=lambda n: (
-                ngettext(
-                    "Reset the devices of %(count)d person.",
-                    "Reset the devices of %(count)d people.",
-                    n,
-                )
-                % {"count": n}
-            ),
-        )
-
 
 @admin.register(Transfer)
-class TransferAdmin(VersionsAdminMixin, ScopedAdminMixin, ReadOnlyAdminMixin, BaseAdmin):
+class TransferAdmin(ReadOnlyDomainAdmin):
     """Read-only list of transfers; they are requested from the employee list."""
 
     list_display = (

@@ -10,6 +10,7 @@ for _model in (TOTPDevice, StaticDevice, EmailDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 from apps.security import (  # noqa: E402,F401
+    admin_devices,
     admin_events,
     admin_lockouts,
 )

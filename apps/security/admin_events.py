@@ -12,12 +12,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from apps.core.admin import NotFoundMixin, ReadOnlyAdminMixin
+from apps.core.admin import ReadOnlyLogAdmin
 from apps.org.models import Employee
 from apps.security import events
 from apps.security.models import LoginEvent
@@ -52,7 +51,7 @@ def ip_timeline_url(ip: str) -> str:
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+class LoginEventAdmin(ReadOnlyLogAdmin):
     """Read-only: events are recorded by the sign-in (apps.security.events)."""
 
     list_display = (
@@ -70,7 +69,6 @@ class LoginEventAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("username",)  # and an exact IP address: get_search_results
     ordering = ("-at", "-id")
-    show_full_result_count = False
     list_per_page = 50
     fields = (
         "at",

@@ -10,11 +10,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
-from apps.core.admin import ActionFormsMixin, NotFoundMixin, ReadOnlyAdminMixin, ReasonForm
+from apps.core.admin import ReadOnlyLogAdmin, ReasonForm
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
 from apps.security.models import Lockout, LoginEvent, SecurityAction, UserSession
@@ -48,10 +47,8 @@ class LockedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Lockout)
-class LockoutAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
+class LockoutAdmin(ReadOnlyLogAdmin):
     """Failure records inside the cool-off window; unlocking needs a reason."""
-
-    show_full_result_count = False
 
     list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")
     list_filter = (LockedFilter,)
@@ -121,7 +118,7 @@ def _is_ip(value: str) -> bool:
 
 
 @admin.register(SecurityAction)
-class SecurityActionAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
+class SecurityActionAdmin(ReadOnlyLogAdmin):
     """Read-only: written by the security services, never by hand."""
 
     list_display = ("at", "kind", "user", "target", "reason", "actor")
@@ -130,7 +127,6 @@ class SecurityActionAdmin(NotFoundMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_select_related = ("user", "actor")
     search_fields = ("user__username", "actor__username", "target")
     ordering = ("-at", "-id")
-    show_full_result_count = False
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -149,7 +145,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
+class UserSessionAdmin(ReadOnlyLogAdmin):
     """Everyone's sessions; a security officer ends them with a reason (logged)."""
 
     list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "end_reason")
@@ -159,7 +155,6 @@ class UserSessionAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, Mode
     search_fields = ("user__username", "user__first_name", "user__last_name")
     ordering = ("-last_seen",)
     actions = ("end_selected",)
-    show_full_result_count = False
 
     def has_end_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("security.revoke_sessions")

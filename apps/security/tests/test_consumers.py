@@ -13,9 +13,9 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.core.consumers import MAX_MESSAGE_BYTES, AsyncGatedJsonWebsocketConsumer, PingConsumer
 from apps.org.models import Employee
 from apps.security import sessions, ws_gate
+from apps.security.consumers import MAX_MESSAGE_BYTES, AsyncGatedJsonWebsocketConsumer, PingConsumer
 from apps.security.models import UserSession
 from tests.otp import code_for, device_for
 

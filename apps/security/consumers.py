@@ -1,8 +1,10 @@
 """WebSocket consumers: the sign-in gate every socket goes through, and the ping probe.
 
-Every consumer subclasses ``GatedJsonWebsocketConsumer`` (or its async twin): they apply
-the HTTP gate (``apps.security.ws_gate``) before anything else and close with its code
-(4401 not signed in, 4403 code step not passed, 4410 deactivated).
+They live with the gate they apply: security sits above core, org and access, and the
+apps to come, above security, subclass them. Every consumer subclasses
+``GatedJsonWebsocketConsumer`` (or its async twin): they apply the HTTP gate
+(``apps.security.ws_gate``) before anything else and close with its code (4401 not signed
+in, 4403 code step not passed, 4410 deactivated).
 """
 
 import json

@@ -1,0 +1,157 @@
+"""Admin actions that ask first: a confirmation page, or a small form (a reason).
+
+A part of the final bases in ``apps.core.admin`` (which re-exports ``ReasonForm``).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from apps.access.services import refusal_record
+from apps.core.validators import validate_no_surrogates
+
+
+class ReasonForm(forms.Form):
+    """The one field most confirmed actions ask for: why (kept in a log or history)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_surrogates],
+    )
+
+
+class ActionFormsMixin:
+    """Admin actions that ask first: a confirmation page, or a small form (a reason)."""
+
+    confirm_template = "admin/core/confirm_soft_delete.html"
+
+    def _none_selected(self, request: HttpRequest, queryset: QuerySet) -> bool:
+        """Say so when no selected row is one the user may see (the queryset is scoped)."""
+        if queryset.exists():
+            return False
+        # Django's own wording (and translation) for an action with nothing selected.
+        self.message_user(
+            request,
+            gettext(
+                "Items must be selected in order to perform actions on them. "
+                "No items have been changed."
+            ),
+            messages.WARNING,
+        )
+        return True
+
+    def confirmed_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action_name: str,
+        service: Callable[..., Model],
+        title: str,
+        question: str,
+        done: Callable[[int], str],
+    ) -> HttpResponse | None:
+        """Ask on a confirmation page, then call ``service(obj, actor)`` per row.
+
+        Each refusal (ValidationError) becomes an error message; the rest are applied.
+        """
+        if self._none_selected(request, queryset):
+            return None
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                self.confirm_template,
+                {
+                    **self.admin_site.each_context(request),
+                    "title": title,
+                    "question": question,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_name": action_name,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        # The refusals name the record themselves (the soft-delete rules do).
+        self._apply_each(
+            request, queryset, lambda obj: service(obj, request.user), done, name_objects=False
+        )
+        return None
+
+    def form_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        form: Any,
+        action_name: str,
+        title: str,
+        intro: str,
+        submit_label: str,
+        submit_testid: str,
+        service: Callable[[Model, dict], Model],
+        done: Callable[[int], str],
+        media: Any = None,
+    ) -> HttpResponse | None:
+        """Ask for ``form`` on an intermediate page, then call ``service(obj, cleaned_data)``.
+
+        Each refusal (ValidationError) becomes an error message naming the object.
+        """
+        if self._none_selected(request, queryset):
+            return None
+        if not (request.POST.get("post") == "yes" and form.is_valid()):
+            return TemplateResponse(
+                request,
+                "admin/core/action_form.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": title,
+                    "intro": intro,
+                    "submit_label": submit_label,
+                    "submit_testid": submit_testid,
+                    "form": form,
+                    "media": media or self.media + form.media,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_name": action_name,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        self._apply_each(request, queryset, lambda obj: service(obj, form.cleaned_data), done)
+        return None
+
+    def _apply_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        call: Callable[[Model], Any],
+        done: Callable[[int], str],
+        *,
+        name_objects: bool = True,
+    ) -> None:
+        """Run ``call`` per row; each refusal is an error message, the rest one success."""
+        applied = 0
+        for obj in queryset:
+            try:
+                call(obj)
+            except ValidationError as exc:
+                # Each call's transaction has ended: a scope refusal's log row stays.
+                refusal_record(error=exc, where=request.path)
+                reason = "; ".join(exc.messages)
+                if name_objects:
+                    reason = gettext("%(object)s: %(reason)s") % {"object": obj, "reason": reason}
+                self.message_user(request, reason, messages.ERROR)
+            else:
+                applied += 1
+        if applied:
+            self.message_user(request, done(applied), messages.SUCCESS)
