@@ -16,12 +16,17 @@ from django.core.mail import send_mail
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalChanges, registered_models
+from simple_history.models import HistoricalChanges
 
 from apps.access.models import RoleAssignment
 from apps.access.roles import SECURITY_OFFICER
 from apps.access.selectors import role_holders
 from apps.audit.chain import Verification, verify
+
+# Which models the trail covers is the chain's question (it checks each of their
+# versions is recorded); re-exported for the trail's readers. The chain imports no
+# service: services call it, never the reverse.
+from apps.audit.chain import audited_models as audited_models
 from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.history import current_action, system_actor
 from apps.org.models import Department, Employee, Transfer
@@ -43,14 +48,6 @@ MOVE_FIELDS: dict[type[Model], str] = {Department: "parent", Employee: "departme
 
 BULK_BATCH = 2000
 ACTIONS = frozenset(Action.values)
-
-
-def audited_models() -> list[type[Model]]:
-    """Every model with history whose versions go into the trail."""
-    return sorted(
-        (m for m in registered_models.values() if m.__module__.startswith("apps.")),
-        key=lambda m: m._meta.label,
-    )
 
 
 @functools.cache
