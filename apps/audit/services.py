@@ -28,6 +28,7 @@ from apps.audit.chain import Verification, verify
 # service: services call it, never the reverse.
 from apps.audit.chain import audited_models as audited_models
 from apps.audit.models import AuditEntry, VerificationRun
+from apps.core.actions import ActionKind
 from apps.core.history import current_action, system_actor
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import SALARY_FIELDS
@@ -231,6 +232,34 @@ def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
         AuditEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
         written += len(entries)
     return written
+
+
+def entry_for_action(
+    *, row: Model, kind: ActionKind, actor: Any, subject: Any, reason: str
+) -> AuditEntry:
+    """Write the audit entry of one logged action (``apps.core.signals.action_logged``).
+
+    The entry names the action by its kind and the person it is about as its object; it
+    is in that person's department's scope, under the store's own view permission
+    (``selectors.trail_for``), so the trail shows nobody an action the store's list would
+    not. The chain hashes the store's row as its version.
+    """
+    account = actor if getattr(actor, "pk", None) else system_actor()
+    target = getattr(row, kind.store.target_field, "") if kind.store.target_field else ""
+    entry = AuditEntry(
+        at=row.at,
+        actor_id=account.pk,
+        actor_name=account.get_username(),
+        action=kind.code,
+        content_type=ContentType.objects.get_for_model(type(row)),
+        object_id=str(row.pk),
+        object_repr=str(subject if subject is not None else target)[:200],
+        history_id=row.pk,
+        department_id=getattr(subject, "department_id", None),
+        reason=reason or "",
+    )
+    entry.save()
+    return entry
 
 
 # --- Verification runs ------------------------------------------------------------------

@@ -21,12 +21,14 @@ from apps.audit.chain.archives import (
 )
 from apps.audit.chain.canonical import (
     ENTRY_COLUMNS,
+    action_store_models,
     audited_models,
     canonical_json,
     entry_content,
     entry_versions,
     link_hash,
     model_labels,
+    trail_models,
 )
 from apps.audit.chain.sealing import SEAL_BATCH, SealState, seal, seal_state
 from apps.audit.chain.verification import Verification, verify
@@ -39,6 +41,7 @@ __all__ = [
     "SealState",
     "Verification",
     "archive",
+    "action_store_models",
     "archive_range",
     "audited_models",
     "canonical_json",
@@ -49,5 +52,6 @@ __all__ = [
     "seal",
     "seal_state",
     "verify",
+    "trail_models",
     "verify_archive",
 ]

@@ -17,6 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from simple_history.models import registered_models
 
+from apps.core.actions import action_stores
+
 # The entry's own columns that the hash covers (seq included: no reordering).
 ENTRY_COLUMNS = (
     "id",
@@ -91,16 +93,43 @@ def history_model_of(label: str) -> type[Model] | None:
     return getattr(manager, "model", None)
 
 
+def action_store_models() -> list[type[Model]]:
+    """The models whose rows record logged actions (``apps.core.actions``)."""
+    return [store.model_class() for store in action_stores()]
+
+
+def trail_models() -> list[type[Model]]:
+    """Every model whose entries are on the trail: those with history, then action stores."""
+    return [*audited_models(), *action_store_models()]
+
+
+def _version_source(label: str) -> tuple[type[Model], str] | None:
+    """Where the versions of a model's entries are, and their key.
+
+    A model with history: its history rows by ``history_id``. An action store: its own
+    rows by id (an action is written once; its row is the version), so editing the row
+    the permission log or security actions list shows breaks the link.
+    """
+    history_model = history_model_of(label)
+    if history_model is not None:
+        return history_model, "history_id"
+    if label in {model._meta.label_lower for model in action_store_models()}:
+        model = apps.get_model(label)
+        return model, model._meta.pk.attname
+    return None
+
+
 def entry_versions(entries: list[dict[str, Any]], labels: dict[int, str]) -> dict[tuple, dict]:
-    """The versions (history rows) of a batch of entries, in one query per model."""
+    """The versions (history or action rows) of a batch of entries, in one query per model."""
     wanted: dict[int, list[int]] = defaultdict(list)
     for entry in entries:
         wanted[entry["content_type_id"]].append(entry["history_id"])
     found = {}
     for ct_id, ids in wanted.items():
-        history_model = history_model_of(labels.get(ct_id, ""))
-        if history_model is None:
+        source = _version_source(labels.get(ct_id, ""))
+        if source is None:
             continue
-        for row in history_model.objects.filter(history_id__in=ids).order_by().values():
-            found[(ct_id, row["history_id"])] = row
+        model, key = source
+        for row in model.objects.filter(**{f"{key}__in": ids}).order_by().values():
+            found[(ct_id, row[key])] = row
     return found
