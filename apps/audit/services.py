@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
@@ -28,7 +28,7 @@ from apps.audit.chain import Verification, verify
 # service: services call it, never the reverse.
 from apps.audit.chain import audited_models as audited_models
 from apps.audit.models import AuditEntry, VerificationRun
-from apps.core.actions import ActionKind
+from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import SALARY_FIELDS
@@ -234,6 +234,25 @@ def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
     return written
 
 
+def _action_entry(
+    row: Model, kind: ActionKind, account: Any, subject: Any, reason: str, content_type: Any
+) -> AuditEntry:
+    target = getattr(row, kind.store.target_field, "") if kind.store.target_field else ""
+    return AuditEntry(
+        at=row.at,
+        actor_id=account.pk,
+        actor_name=account.get_username(),
+        action=kind.code,
+        content_type=content_type,
+        object_id=str(row.pk),
+        object_repr=str(subject if subject is not None else target)[:200],
+        history_id=row.pk,
+        # An action about a person is in that person's department's scope.
+        department_id=getattr(subject, "department_id", None),
+        reason=reason or "",
+    )
+
+
 def entry_for_action(
     *, row: Model, kind: ActionKind, actor: Any, subject: Any, reason: str
 ) -> AuditEntry:
@@ -245,21 +264,41 @@ def entry_for_action(
     not. The chain hashes the store's row as its version.
     """
     account = actor if getattr(actor, "pk", None) else system_actor()
-    target = getattr(row, kind.store.target_field, "") if kind.store.target_field else ""
-    entry = AuditEntry(
-        at=row.at,
-        actor_id=account.pk,
-        actor_name=account.get_username(),
-        action=kind.code,
-        content_type=ContentType.objects.get_for_model(type(row)),
-        object_id=str(row.pk),
-        object_repr=str(subject if subject is not None else target)[:200],
-        history_id=row.pk,
-        department_id=getattr(subject, "department_id", None),
-        reason=reason or "",
-    )
+    content_type = ContentType.objects.get_for_model(type(row))
+    entry = _action_entry(row, kind, account, subject, reason, content_type)
     entry.save()
     return entry
+
+
+def entries_for_actions(*, store: ActionStore) -> int:
+    """Write the entries of a store's rows that have none (logged before the trail had them)."""
+    model = store.model_class()
+    content_type = ContentType.objects.get_for_model(model)
+    recorded = AuditEntry.objects.filter(content_type=content_type, history_id=OuterRef("pk"))
+    rows = (
+        model._default_manager.filter(~Exists(recorded))
+        .select_related("actor", store.subject_field)
+        .order_by("pk")
+    )
+    system = None
+    written = 0
+    for chunk in _chunks(rows.iterator(chunk_size=BULK_BATCH), BULK_BATCH):
+        entries = []
+        for row in chunk:
+            account = row.actor or system or (system := system_actor())
+            entries.append(
+                _action_entry(
+                    row,
+                    store.kind(getattr(row, store.kind_field)),
+                    account,
+                    getattr(row, store.subject_field),
+                    getattr(row, store.reason_field),
+                    content_type,
+                )
+            )
+        AuditEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+        written += len(entries)
+    return written
 
 
 # --- Verification runs ------------------------------------------------------------------

@@ -20,9 +20,9 @@ from apps.audit.chain.canonical import (
     canonical_json,
     entry_content,
     entry_versions,
-    history_model_of,
     link_hash,
     model_labels,
+    version_source,
 )
 from apps.audit.chain.sealing import head_locked
 from apps.audit.chain.verification import Verification, chain_start, verify, walk
@@ -89,14 +89,16 @@ def _write_archive(
 
 
 def _delete_archived(first: int, last: int) -> None:
-    """Delete the archived entries and their versions, one statement per model."""
+    """Delete the archived entries and their versions (history or action rows), one
+    statement per model: the file holds them now."""
     labels = model_labels()
     doomed = AuditEntry.objects.filter(seq__gte=first, seq__lte=last)
     for ct_id in doomed.order_by().values_list("content_type_id", flat=True).distinct():
-        history_model = history_model_of(labels.get(ct_id, ""))
-        if history_model is not None:
+        source = version_source(labels.get(ct_id, ""))
+        if source is not None:
+            model, key = source
             ids = doomed.filter(content_type_id=ct_id).values("history_id")
-            history_model.objects.filter(history_id__in=ids).delete()
+            model.objects.filter(**{f"{key}__in": ids}).delete()
     doomed.delete()
 
 

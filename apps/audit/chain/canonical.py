@@ -103,7 +103,7 @@ def trail_models() -> list[type[Model]]:
     return [*audited_models(), *action_store_models()]
 
 
-def _version_source(label: str) -> tuple[type[Model], str] | None:
+def version_source(label: str) -> tuple[type[Model], str] | None:
     """Where the versions of a model's entries are, and their key.
 
     A model with history: its history rows by ``history_id``. An action store: its own
@@ -126,7 +126,7 @@ def entry_versions(entries: list[dict[str, Any]], labels: dict[int, str]) -> dic
         wanted[entry["content_type_id"]].append(entry["history_id"])
     found = {}
     for ct_id, ids in wanted.items():
-        source = _version_source(labels.get(ct_id, ""))
+        source = version_source(labels.get(ct_id, ""))
         if source is None:
             continue
         model, key = source

@@ -2,7 +2,9 @@
 
 import csv
 import datetime
+import gzip
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -19,10 +21,11 @@ from apps.access.services import (
     assignments_tidy,
     denial_record,
 )
-from apps.audit.chain import seal, verify
+from apps.audit.chain import archive, seal, verify, verify_archive
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import TrailFilterForm, trail_for
-from apps.core.actions import action_kind_of, action_kinds, action_log
+from apps.audit.services import entries_for_actions
+from apps.core.actions import action_kind_of, action_kinds, action_log, action_stores
 from apps.org.services import department_create, employee_create
 from apps.security.models import SecurityAction
 from apps.security.otp import devices_reset
@@ -243,3 +246,40 @@ def test_exports_hold_actions_with_formula_safe_cells(inside, client, make_user)
     [_header, cells] = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert cells[2] == "unlocked"
     assert cells[7] == "'" + HOSTILE
+
+
+def test_a_row_written_around_the_action_log_breaks_verification(inside):
+    _log("access.granted", inside)
+    seal()
+    PermissionLog.objects.create(at=timezone.now(), action="granted", user=inside)
+    result = verify()
+    assert not result.intact
+    assert "of access.PermissionLog have no audit record" in result.problem
+
+
+def test_rows_logged_before_the_trail_get_their_entries_once(inside):
+    old = [
+        PermissionLog.objects.create(at=timezone.now(), action="denied", user=inside, detail="/a/"),
+        SecurityAction.objects.create(at=timezone.now(), kind="unlock", user=inside, reason="r"),
+    ]
+    written = sum(entries_for_actions(store=store) for store in action_stores())
+    assert written == 2
+    assert sum(entries_for_actions(store=store) for store in action_stores()) == 0
+    assert [_entries(row).get().action for row in old] == ["access.denied", "security.unlock"]
+    seal()
+    assert verify().intact
+
+
+def test_an_archive_takes_the_action_rows_and_verifies_them(inside, tmp_path):
+    row = _log("security.unlock", inside, reason="Lost phone")
+    seal()
+    cutoff = timezone.now() + datetime.timedelta(seconds=1)
+    made = archive(cutoff=cutoff, directory=tmp_path, actor_name="tester")
+    assert made is not None
+    assert not SecurityAction.objects.filter(pk=row.pk).exists()
+    assert verify_archive(Path(made.path)).intact
+    with gzip.open(made.path, "rt") as source:
+        assert '"reason":"Lost phone"' in source.read()
+    _log("security.unlock", inside)
+    seal()
+    assert verify().intact
