@@ -78,11 +78,12 @@ def action_store_register(
         reason_field=reason_field,
         target_field=target_field,
     )
-    for value, text in choices.choices:
-        kind = ActionKind(store=store, value=value, label=text)
+    kinds = [ActionKind(store=store, value=value, label=text) for value, text in choices.choices]
+    for kind in kinds:  # all checked before any is kept: a refusal leaves nothing behind
         if kind.code in _KINDS:
             raise ValueError(f"The action kind {kind.code} is declared twice.")
-        store.kinds[value] = kind
+    for kind in kinds:
+        store.kinds[kind.value] = kind
         _KINDS[kind.code] = kind
     _STORES[label] = store
     return store
