@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -104,6 +104,9 @@ def action_kind_of(code: str) -> ActionKind | None:
     return _KINDS.get(code)
 
 
+# Atomic: called outside any transaction (a refusal, after the service's block), the row
+# and what the receivers write (the audit entry) still commit together or not at all.
+@transaction.atomic
 def action_log(
     *,
     actor: Any,

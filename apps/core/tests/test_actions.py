@@ -66,3 +66,16 @@ def test_action_log_writes_the_row_and_tells_the_receivers(root_department):
     )
     assert stored.actor is None
     assert heard == [(PermissionLog, row.pk, "access.denied", None, None, "/somewhere/")]
+
+
+def test_a_receiver_that_fails_leaves_no_row(root_department):
+    def fail(**kwargs):
+        raise RuntimeError("entry not written")
+
+    action_logged.connect(fail)
+    try:
+        with pytest.raises(RuntimeError):
+            action_log(actor=None, kind=action_kind_of("access.denied"), subject=None, reason="/x/")
+    finally:
+        action_logged.disconnect(fail)
+    assert not PermissionLog.objects.exists()
