@@ -244,7 +244,9 @@ def _action_entry(
         actor_name=account.get_username(),
         action=kind.code,
         content_type=content_type,
-        object_id=str(row.pk),
+        # The person it is about, so the trail filtered by their id shows it; the row
+        # itself is ``history_id``.
+        object_id="" if subject is None else str(subject.pk),
         object_repr=str(subject if subject is not None else target)[:200],
         history_id=row.pk,
         # An action about a person is in that person's department's scope.

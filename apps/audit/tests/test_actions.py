@@ -23,7 +23,7 @@ from apps.access.services import (
 )
 from apps.audit.chain import archive, seal, verify, verify_archive
 from apps.audit.models import AuditEntry
-from apps.audit.selectors import TrailFilterForm, trail_for
+from apps.audit.selectors import TrailFilterForm, trail_filter, trail_for
 from apps.audit.services import entries_for_actions
 from apps.core.actions import action_kind_of, action_kinds, action_log, action_stores
 from apps.org.services import department_create, employee_create
@@ -95,7 +95,7 @@ def test_each_kind_lands_once_in_the_chain_and_on_the_trail(code, inside, make_u
     assert entry.action == code
     assert entry.get_action_display() == str(action_kind_of(code).label)
     assert (entry.actor_name, entry.object_repr) == ("auditor", str(inside))
-    assert entry.department_id == inside.department_id
+    assert (entry.object_id, entry.department_id) == (str(inside.pk), inside.department_id)
     assert entry.reason == "Checked by phone"
     assert entry.seq is not None
     assert trail_for(auditor).filter(pk=entry.pk).exists()
@@ -219,6 +219,16 @@ def test_the_trail_filters_by_an_action_kind(inside, make_user):
     assert dict(form.fields["action"].choices)["security.unlock"] == "unlocked"
 
 
+def test_the_trail_filtered_by_a_persons_id_shows_the_actions_about_them(inside, make_user):
+    auditor = make_user("auditor")
+    row = _log("security.devices_reset", inside)
+    form = TrailFilterForm({"object": str(inside.pk)}, user=auditor)
+    assert form.is_valid(), form.errors
+    found = trail_filter(auditor, trail_for(auditor), form.cleaned_data)
+    assert set(found.values_list("action", flat=True)) >= {"created", "security.devices_reset"}
+    assert found.filter(history_id=row.pk, action="security.devices_reset").exists()
+
+
 def test_the_trail_page_shows_the_action_without_a_history_link(inside, client, make_user):
     client.force_login(make_user("auditor"))
     row = _log("security.devices_reset", inside, reason="Lost phone")
@@ -238,7 +248,7 @@ def test_exports_hold_actions_with_formula_safe_cells(inside, client, make_user)
     url = reverse("admin:audit_auditentry_export", args=["csv"])
     text = b"".join(client.post(url, filters).streaming_content).decode("utf-8")
     [header, row] = list(csv.reader(io.StringIO(text[1:])))
-    assert (row[1], row[2], row[5]) == ("system", "unlocked", str(inside))
+    assert (row[1], row[2], row[4], row[5]) == ("system", "unlocked", str(inside.pk), str(inside))
     assert row[7] == "'" + HOSTILE
     url = reverse("admin:audit_auditentry_export", args=["xlsx"])
     content = b"".join(client.post(url, filters).streaming_content)
