@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access import scope
+from apps.access.actions import permission_kind
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.selectors import roles_assignable, valid_now_q
+from apps.core.actions import action_log
 from apps.core.history import current_actor, mark_change
 from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee
@@ -28,9 +30,12 @@ DENIAL_WINDOW_SECONDS = 600
 DENIAL_BURST = 20
 
 
-def _log(action: str, **fields: Any) -> PermissionLog:
-    return PermissionLog.objects.create(
-        action=action, at=fields.pop("at", timezone.now()), **fields
+def _log(
+    action: str, *, actor: Employee | None, user: Employee | None, detail: str = "", **data: Any
+) -> PermissionLog:
+    """One permission-log row, through the one action log (it also lands in the audit chain)."""
+    return action_log(
+        actor=actor, kind=permission_kind(action), subject=user, reason=detail, data=data
     )
 
 
@@ -195,13 +200,14 @@ def assignments_tidy(*, at: datetime.datetime | None = None) -> dict[str, int]:
     expired = list(
         RoleAssignment.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(is_active=True, expiry_logged=False, valid_until__lte=at)
-        .select_related("role", "department")
+        .select_related("user", "role", "department")
     )
     for assignment in expired:
         _log(
             PermissionLog.Action.EXPIRED,
             at=assignment.valid_until,
-            user_id=assignment.user_id,
+            actor=None,
+            user=assignment.user,
             role=assignment.role,
             department=assignment.department,
             assignment=assignment,
@@ -248,6 +254,7 @@ def denial_record(*, user: Any, perm: str, obj: Model, where: str = "") -> bool:
         return False
     _log(
         PermissionLog.Action.DENIED,
+        actor=user,  # who was refused: the one who tried
         user=user,
         permission=perm[:150],
         target=f"{obj._meta.verbose_name}: {obj}"[:300],

@@ -10,6 +10,9 @@ class AuditConfig(AppConfig):
         from apps.access.scope import scope_register
         from apps.audit import checks, signals  # noqa: F401  (deploy check; history -> entries)
         from apps.audit.models import AuditEntry
+        from apps.audit.receivers import connect
+
+        connect()  # logged actions -> entries
 
         # An entry is in scope where the object's department (at the time) is.
         scope_register(AuditEntry, ("department", "department_other"))

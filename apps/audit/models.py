@@ -15,9 +15,25 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.actions import action_kinds
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """What an entry records: a change (``AuditEntry.Action``) or an action an app logged.
+
+    A callable, so the kinds each app declares (``apps.core.actions``) are read when
+    asked, and a new kind needs no migration of this table.
+    """
+    kinds = [(kind.code, kind.label) for kind in action_kinds()]
+    return [*AuditEntry.Action.choices, *kinds]
+
 
 class AuditEntry(models.Model):
-    """Who changed what, when, how and why: one version of one object."""
+    """Who changed what, when, how and why: one version of one object, or one action.
+
+    An action (a grant, an unlock, ...) is recorded by its store's row (``history_id``
+    is that row's id); the chain hashes the row as it is now.
+    """
 
     class Action(models.TextChoices):
         CREATED = "created", _("created")
@@ -40,7 +56,7 @@ class AuditEntry(models.Model):
         db_index=False,  # (actor, at, id) below serves it
     )
     actor_name = models.CharField(_("actor's username"), max_length=150)
-    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=40, choices=action_choices)
     content_type = models.ForeignKey(
         ContentType,
         on_delete=models.PROTECT,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.access import scope
+from apps.audit.chain import trail_models
 from apps.audit.models import AuditEntry
 from apps.audit.services import (
     PROTECTED_FIELDS,
@@ -89,7 +90,9 @@ def trail_for(user: Any) -> QuerySet[AuditEntry]:
         return entries
     # Models with the same condition share one OR branch: the SQL stays small.
     groups: dict[tuple, tuple[Q | None, list[int]]] = {}
-    for model in audited_models():
+    # Logged actions are under their store's view permission, in the scope of the
+    # department of the person they are about: the trail shows none its list would not.
+    for model in trail_models():
         perm = view_perm(model)
         if perm not in snap.perms:
             continue
@@ -175,7 +178,7 @@ def model_choices(user: Any) -> list[tuple[str, str]]:
     snap = scope.snapshot(user)
     return [
         (model._meta.label_lower, capfirst(model._meta.verbose_name))
-        for model in audited_models()
+        for model in trail_models()
         if snap.superuser or view_perm(model) in snap.perms
     ]
 
@@ -243,7 +246,9 @@ class TrailFilterForm(forms.Form):
         self.user = user
         everything = [("", _("All"))]
         self.fields["model"].choices = everything + model_choices(user)
-        self.fields["action"].choices = everything + list(AuditEntry.Action.choices)
+        self.fields["action"].choices = everything + list(
+            AuditEntry._meta.get_field("action").choices
+        )
         self.fields["field"].choices = everything + field_choices(user)
         for name in ("date_from", "date_to"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})

@@ -13,16 +13,22 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalChanges, registered_models
+from simple_history.models import HistoricalChanges
 
 from apps.access.models import RoleAssignment
 from apps.access.roles import SECURITY_OFFICER
 from apps.access.selectors import role_holders
 from apps.audit.chain import Verification, verify
+
+# Which models the trail covers is the chain's question (it checks each of their
+# versions is recorded); re-exported for the trail's readers. The chain imports no
+# service: services call it, never the reverse.
+from apps.audit.chain import audited_models as audited_models
 from apps.audit.models import AuditEntry, VerificationRun
+from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import SALARY_FIELDS
@@ -43,14 +49,6 @@ MOVE_FIELDS: dict[type[Model], str] = {Department: "parent", Employee: "departme
 
 BULK_BATCH = 2000
 ACTIONS = frozenset(Action.values)
-
-
-def audited_models() -> list[type[Model]]:
-    """Every model with history whose versions go into the trail."""
-    return sorted(
-        (m for m in registered_models.values() if m.__module__.startswith("apps.")),
-        key=lambda m: m._meta.label,
-    )
 
 
 @functools.cache
@@ -231,6 +229,75 @@ def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
                 before = None
             entries.append(_entry(model, content_type, version, before, actor))
             previous = _row(version, model)
+        AuditEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+        written += len(entries)
+    return written
+
+
+def _action_entry(
+    row: Model, kind: ActionKind, account: Any, subject: Any, reason: str, content_type: Any
+) -> AuditEntry:
+    target = getattr(row, kind.store.target_field, "") if kind.store.target_field else ""
+    return AuditEntry(
+        at=row.at,
+        actor_id=account.pk,
+        actor_name=account.get_username(),
+        action=kind.code,
+        content_type=content_type,
+        # The person it is about, so the trail filtered by their id shows it; the row
+        # itself is ``history_id``.
+        object_id="" if subject is None else str(subject.pk),
+        object_repr=str(subject if subject is not None else target)[:200],
+        history_id=row.pk,
+        # An action about a person is in that person's department's scope.
+        department_id=getattr(subject, "department_id", None),
+        reason=reason or "",
+    )
+
+
+def entry_for_action(
+    *, row: Model, kind: ActionKind, actor: Any, subject: Any, reason: str
+) -> AuditEntry:
+    """Write the audit entry of one logged action (``apps.core.signals.action_logged``).
+
+    The entry names the action by its kind and the person it is about as its object; it
+    is in that person's department's scope, under the store's own view permission
+    (``selectors.trail_for``), so the trail shows nobody an action the store's list would
+    not. The chain hashes the store's row as its version.
+    """
+    account = actor if getattr(actor, "pk", None) else system_actor()
+    content_type = ContentType.objects.get_for_model(type(row))
+    entry = _action_entry(row, kind, account, subject, reason, content_type)
+    entry.save()
+    return entry
+
+
+def entries_for_actions(*, store: ActionStore) -> int:
+    """Write the entries of a store's rows that have none (logged before the trail had them)."""
+    model = store.model_class()
+    content_type = ContentType.objects.get_for_model(model)
+    recorded = AuditEntry.objects.filter(content_type=content_type, history_id=OuterRef("pk"))
+    rows = (
+        model._default_manager.filter(~Exists(recorded))
+        .select_related("actor", store.subject_field)
+        .order_by("pk")
+    )
+    system = None
+    written = 0
+    for chunk in _chunks(rows.iterator(chunk_size=BULK_BATCH), BULK_BATCH):
+        entries = []
+        for row in chunk:
+            account = row.actor or system or (system := system_actor())
+            entries.append(
+                _action_entry(
+                    row,
+                    store.kind(getattr(row, store.kind_field)),
+                    account,
+                    getattr(row, store.subject_field),
+                    getattr(row, store.reason_field),
+                    content_type,
+                )
+            )
         AuditEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
         written += len(entries)
     return written

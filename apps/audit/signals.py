@@ -12,7 +12,7 @@ from apps.audit.chain import seal
 from apps.core.history import history_bulk_written
 
 
-def _seal_after_commit() -> None:
+def seal_after_commit() -> None:
     # Where no beat runs (the embedded default), seal once the change is committed.
     if settings.AUDIT_SEAL_ON_COMMIT:
         transaction.on_commit(seal)
@@ -23,10 +23,10 @@ def _record(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     if not type(history_instance).instance_type.__module__.startswith("apps."):
         return
     services.entry_record(history_instance)
-    _seal_after_commit()
+    seal_after_commit()
 
 
 @receiver(history_bulk_written, dispatch_uid="audit_entries_bulk")
 def _record_bulk(sender: Any, rows: Any, **kwargs: Any) -> None:
     services.entries_for_bulk(sender, rows)
-    _seal_after_commit()
+    seal_after_commit()

@@ -35,6 +35,7 @@ from apps.audit.selectors import (
     viewable_objects,
     visible_fields,
 )
+from apps.core.actions import action_kind_of
 
 ACTION_LABELS = {
     AuditEntry.Action.CREATED: "success",
@@ -93,9 +94,10 @@ def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: s
                 "action_type": ACTION_LABELS.get(entry.action, "info"),
                 "actor_url": _query(params, actor=entry.actor_name, cursor=None),
                 "model": capfirst(model._meta.verbose_name) if model else "",
+                # A logged action's row has no history page of its own.
                 "history_url": (
                     _history_url(entry.content_type_id, entry.object_id, site)
-                    if key in viewable
+                    if key in viewable and action_kind_of(entry.action) is None
                     else None
                 ),
                 "fields": [

@@ -18,3 +18,7 @@ class SecurityConfig(AppConfig):
         from apps.security import receivers
 
         receivers.connect()
+
+        from apps.security.actions import security_action_store
+
+        security_action_store()  # the trail and the chain know its kinds from the start

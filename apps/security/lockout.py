@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
+from apps.security.actions import security_action_log
 from apps.security.models import Lockout, LoginEvent, SecurityAction
 from apps.security.network import client_ip
 
@@ -140,8 +141,7 @@ def lockout_unlock(*, actor: Employee, attempts: QuerySet[AccessAttempt], reason
         user = Employee.objects.filter(username=attempt.username).first()
         if user is not None:
             otp.throttles_reset(user)
-        SecurityAction.objects.create(
-            at=timezone.now(),
+        security_action_log(
             kind=SecurityAction.Kind.UNLOCK,
             actor=actor,
             user=user,

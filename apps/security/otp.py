@@ -19,7 +19,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
@@ -31,6 +30,7 @@ from apps.access.ranks import account_manage_check
 from apps.access.selectors import roles_held
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
+from apps.security.actions import security_action_log
 from apps.security.models import SecurityAction
 
 AUTHENTICATOR = "Authenticator app"
@@ -185,8 +185,7 @@ def _totp_activate(
     if user.email and not EmailDevice.objects.filter(user=user).exists():
         EmailDevice.objects.create(user=user, name=EMAIL, confirmed=True)
     kinds = SecurityAction.Kind
-    SecurityAction.objects.create(
-        at=timezone.now(),
+    security_action_log(
         kind=kinds.DEVICE_REPLACED if replaced else kinds.DEVICE_ENROLLED,
         actor=user,
         user=user,
@@ -219,8 +218,7 @@ def backup_codes_regenerate(*, user: Employee, proof: str) -> list[str]:
 @transaction.atomic
 def _backup_codes_replace(*, user: Employee, proved: str) -> list[str]:
     codes = _backup_codes_new(user)
-    SecurityAction.objects.create(
-        at=timezone.now(),
+    security_action_log(
         kind=SecurityAction.Kind.BACKUP_CODES,
         actor=user,
         user=user,
@@ -243,8 +241,7 @@ def devices_reset(*, actor: Employee, user: Employee, reason: str) -> int:
     removed = 0
     for model in (TOTPDevice, StaticDevice, EmailDevice):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
-    SecurityAction.objects.create(
-        at=timezone.now(),
+    security_action_log(
         kind=SecurityAction.Kind.DEVICES_RESET,
         actor=actor,
         user=user,

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 
 from apps.org.models import Employee
 from apps.org.signals import employee_email_changed
+from apps.security.actions import security_action_log
 from apps.security.models import SecurityAction
 
 REASON_EMAIL_CHANGED = gettext_noop("E-mail address changed: codes no longer go by e-mail")
@@ -26,8 +27,7 @@ def email_changed(
     """
     removed, _detail = EmailDevice.objects.filter(user=employee).delete()
     if removed:
-        SecurityAction.objects.create(
-            at=timezone.now(),
+        security_action_log(
             kind=SecurityAction.Kind.DEVICES_RESET,
             actor=actor,
             user=employee,

@@ -22,6 +22,7 @@ from apps.access.ranks import account_manage_check
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
+from apps.security.actions import security_action_log
 from apps.security.models import SecurityAction, UserSession
 from apps.security.network import client_agent, client_ip
 
@@ -145,8 +146,7 @@ def sessions_end_for(
     account_manage_check(actor=actor, target=user)
     rows = only if only is not None else sessions_active(user)
     ended = _end(rows, ENDED_BY_OFFICER)
-    SecurityAction.objects.create(
-        at=timezone.now(),
+    security_action_log(
         kind=SecurityAction.Kind.SESSIONS_REVOKED,
         actor=actor,
         user=user,

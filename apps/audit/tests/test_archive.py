@@ -172,7 +172,7 @@ def test_a_failure_after_writing_leaves_no_file_and_deletes_nothing(history, tmp
     def fail(*args, **kwargs):
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(chain.ChainArchive.objects, "create", fail)
+    monkeypatch.setattr(ChainArchive.objects, "create", fail)
     with pytest.raises(RuntimeError):
         archive(cutoff=_cutoff(), directory=tmp_path, actor_name="tester")
     assert not list(tmp_path.iterdir())

@@ -129,8 +129,8 @@ def test_verify_counts_the_entries_awaiting_seal(people):
 
 
 def test_verify_reports_progress_per_stretch(people, monkeypatch):
-    monkeypatch.setattr("apps.audit.chain.VERIFY_BATCH", 2)
-    monkeypatch.setattr("apps.audit.chain.VERIFY_STRETCH", 2)
+    monkeypatch.setattr("apps.audit.chain.verification.VERIFY_BATCH", 2)
+    monkeypatch.setattr("apps.audit.chain.verification.VERIFY_STRETCH", 2)
     seal()
     seen = []
     verify(progress=seen.append)

@@ -3,8 +3,7 @@
 import pytest
 from django.db import connection
 
-from apps.audit import chain
-from apps.audit.chain import seal, verify
+from apps.audit.chain import seal, verification, verify
 from apps.audit.models import AuditEntry
 from apps.org.services import employee_create, employee_update
 
@@ -20,9 +19,9 @@ def chain_of_30(root_department, monkeypatch, settings):
     for number in range(28):
         employee_update(employee=person, actor=None, position=f"Step {number}")
     seal()
-    monkeypatch.setattr(chain, "VERIFY_STRETCH", 4)
+    monkeypatch.setattr(verification, "VERIFY_STRETCH", 4)
     settings.AUDIT_VERIFY_WORKERS = 2
-    assert chain._verify_workers() == 2
+    assert verification._verify_workers() == 2
     return AuditEntry.objects.count()
 
 

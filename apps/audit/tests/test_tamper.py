@@ -184,11 +184,11 @@ def test_rehashing_an_edit_without_the_key_still_breaks_the_chain(ada, settings)
     _sql("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["routine", entry.pk])
     real_key = settings.AUDIT_CHAIN_KEY
     settings.AUDIT_CHAIN_KEY = "a guess at the key"
-    labels = chain._model_labels()
+    labels = chain.model_labels()
     previous = ""
     rows = AuditEntry.objects.order_by("seq").values(*chain.ENTRY_COLUMNS)
     for row in rows:
-        version = chain._versions([row], labels)[(row["content_type_id"], row["history_id"])]
+        version = chain.entry_versions([row], labels)[(row["content_type_id"], row["history_id"])]
         previous = chain.link_hash(previous, chain.entry_content(row, labels), version)
         AuditEntry.objects.filter(pk=row["id"]).update(hash=previous)
     ChainHead.objects.filter(pk=1).update(hash=previous)
@@ -254,8 +254,8 @@ def test_the_command_exits_1_on_a_break_and_0_when_intact(ada, capsys, monkeypat
 
 
 def test_the_command_reports_progress_at_verbosity_2(ada, capsys, monkeypatch):
-    monkeypatch.setattr("apps.audit.chain.VERIFY_BATCH", 1)
-    monkeypatch.setattr("apps.audit.chain.VERIFY_STRETCH", 1)
+    monkeypatch.setattr("apps.audit.chain.verification.VERIFY_BATCH", 1)
+    monkeypatch.setattr("apps.audit.chain.verification.VERIFY_STRETCH", 1)
     monkeypatch.setattr("apps.audit.management.commands.verify_audit.PROGRESS_EVERY", 2)
     call_command("verify_audit", "--no-record", verbosity=2)
     err = capsys.readouterr().err
