@@ -18,6 +18,7 @@ from guardian.models import UserObjectPermission
 from apps.access import scope
 from apps.access.models import RoleAssignment
 from apps.access.roles import ROLE_LABELS, ROLE_RANK, role_rank
+from apps.core.registry import policy_for
 from apps.org.models import Department, Employee
 
 
@@ -53,9 +54,6 @@ def roles_assignable(user: Employee) -> QuerySet[Group]:
 # checks it): each path is judged with the same Snapshot/allows_in rules, one at a time.
 
 ACTIONS = ("view", "add", "change", "delete")
-EXTRA_PERMS: dict[type[Model], tuple[str, ...]] = {
-    Employee: ("org.view_salary", "org.change_salary"),
-}
 PERM_LABELS = {
     "view": _("View"),
     "add": _("Add"),
@@ -118,12 +116,12 @@ class _Sources:
 
 
 def explain_perms(model: type[Model]) -> list[str]:
-    """The permissions the explanation covers for ``model``: the four actions and extras."""
+    """The permissions the explanation covers for ``model``: the four actions, then those of
+    its protected fields and its extras (as registered with the model)."""
     opts = model._meta
-    return [
-        *(f"{opts.app_label}.{action}_{opts.model_name}" for action in ACTIONS),
-        *EXTRA_PERMS.get(model, ()),
-    ]
+    policy = policy_for(model)
+    actions = (f"{opts.app_label}.{action}_{opts.model_name}" for action in ACTIONS)
+    return list(dict.fromkeys((*actions, *policy.field_perms, *policy.extra_perms)))
 
 
 def _perm_label(perm: str) -> str:

@@ -9,7 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 
-from apps.audit import reverts, version_views, versions
+from apps.access.fields import fields_hidden
+from apps.audit import reverts, version_views
 from apps.audit.models import AuditEntry
 
 
@@ -58,7 +59,7 @@ class VersionsAdminMixin:
         existence tells that the salary moved. None when nothing is hidden from them.
         """
         obj = self.model._default_manager.filter(pk=object_id).first()
-        if obj is None or not versions.fields_hidden_from(user=request.user, obj=obj):
+        if obj is None or not fields_hidden(user=request.user, obj=obj):
             return None
         return AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(self.model),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminTextareaWidget
 
+from apps.access.fields import fields_hidden
 from apps.access.services import refusal_record
 from apps.audit import reverts, versions
 from apps.core.admin import ReasonForm
@@ -78,10 +79,9 @@ def _history(obj: Model) -> Any:
     return model.history.model.objects.filter(**{model._meta.pk.attname: obj.pk})
 
 
-def hidden_fields(model_admin: Any, request: HttpRequest, obj: Model) -> set[str]:
-    """Fields this user may not see on ``obj``: everywhere (the admin) or there (the scope)."""
-    hidden = set(model_admin.get_protected_fields(request))
-    return hidden | versions.fields_hidden_from(user=request.user, obj=obj)
+def hidden_fields(model_admin: Any, request: HttpRequest, obj: Model) -> frozenset[str]:
+    """Fields this user may not see on ``obj`` (salary outside their salary scope)."""
+    return fields_hidden(user=request.user, obj=obj)
 
 
 def _context(model_admin: Any, request: HttpRequest, obj: Model, **extra: Any) -> dict:
