@@ -59,8 +59,6 @@ PERM_LABELS = {
     "add": _("Add"),
     "change": _("Change"),
     "delete": _("Delete"),
-    "org.view_salary": _("View salary"),
-    "org.change_salary": _("Change salary"),
 }
 
 
@@ -124,9 +122,20 @@ def explain_perms(model: type[Model]) -> list[str]:
     return list(dict.fromkeys((*actions, *policy.field_perms, *policy.extra_perms)))
 
 
-def _perm_label(perm: str) -> str:
+def _perm_labels(model: type[Model]) -> dict[str, str]:
+    """What each permission of ``model``'s protected fields is called ("View salary")."""
+    labels = {}
+    for protected in policy_for(model).protected:
+        name = model._meta.get_field(protected.name).verbose_name
+        labels[protected.view_perm] = _("View %(field)s") % {"field": name}
+        if protected.change_perm:
+            labels[protected.change_perm] = _("Change %(field)s") % {"field": name}
+    return labels
+
+
+def _perm_label(perm: str, fields: dict[str, str]) -> str:
     action = perm.split(".", 1)[1].split("_", 1)[0]
-    return str(PERM_LABELS.get(perm) or PERM_LABELS.get(action) or perm)
+    return str(fields.get(perm) or PERM_LABELS.get(action) or perm)
 
 
 def _perm_ids(perms: list[str]) -> dict[int, str]:
@@ -320,6 +329,7 @@ def access_explain(
     """
     at = at or timezone.now()
     perms = explain_perms(model)
+    labels = _perm_labels(model)
     if not user.is_active:
         only = AccessPath(PathKind.INACTIVE, False, str(_("Inactive user: grants nothing")))
     elif user.is_superuser:
@@ -330,9 +340,9 @@ def access_explain(
         for perm in perms:
             paths = _paths(sources, perm, obj, at)
             allowed = any(p.grants for p in paths)
-            result.append(ActionAccess(perm, _perm_label(perm), allowed, tuple(paths)))
+            result.append(ActionAccess(perm, _perm_label(perm, labels), allowed, tuple(paths)))
         return result
-    return [ActionAccess(perm, _perm_label(perm), only.grants, (only,)) for perm in perms]
+    return [ActionAccess(perm, _perm_label(perm, labels), only.grants, (only,)) for perm in perms]
 
 
 def role_holders(role_name: str, *, at: datetime.datetime | None = None) -> QuerySet[Employee]:
