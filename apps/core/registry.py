@@ -49,7 +49,7 @@ class ModelPolicy:
 
     model: type[Model]
     # How an object reaches "its" departments: paths of foreign keys ending at a
-    # Department ("user__department"), "" for a department itself. None: all-or-nothing.
+    # Department ("user__department"), "" for a department itself. Empty: all-or-nothing.
     scope_paths: tuple[str, ...] = ()
     protected: tuple[ProtectedField, ...] = ()
     # The field whose change moves the object within the organisation (the trail: "moved").
@@ -71,6 +71,19 @@ class ModelPolicy:
         """The permissions of the protected fields, view before change, each once."""
         perms = (p for f in self.protected for p in (f.view_perm, f.change_perm) if p)
         return tuple(dict.fromkeys(perms))
+
+
+def _check_fields(policy: ModelPolicy) -> None:
+    """Every field a policy names exists on its model (FieldDoesNotExist otherwise)."""
+    opts = policy.model._meta
+    names = [
+        *(f.name for f in policy.protected),
+        *policy.revert_fields,
+        *([policy.move_field] if policy.move_field else []),
+        *(path.split("__")[0] for path in policy.scope_paths if path),
+    ]
+    for name in names:
+        opts.get_field(name)
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,7 @@ class Registry:
     def policy_add(self, policy: ModelPolicy) -> ModelPolicy:
         if policy.model in self.models:
             raise AlreadyRegistered(f"{policy.model._meta.label} is already registered")
+        _check_fields(policy)
         self.models[policy.model] = policy
         return policy
 

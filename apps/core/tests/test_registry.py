@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
 from django.test import RequestFactory
 
 from apps.access.models import PermissionLog, RoleAssignment
@@ -55,6 +56,22 @@ def test_registering_a_model_twice_is_refused_and_keeps_the_first():
     with pytest.raises(AlreadyRegistered):
         model_register(Department, scope_paths=("parent",), registry=registry)
     assert policy_for(Department, registry=registry) is first
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"protected": (ProtectedField("wage", "org.view_salary"),)},
+        {"move_field": "team"},
+        {"revert_fields": ("position", "nickname")},
+        {"scope_paths": ("office__department",)},
+    ],
+)
+def test_a_policy_naming_a_field_the_model_lacks_is_refused(policy):
+    registry = Registry()
+    with pytest.raises(FieldDoesNotExist):
+        model_register(Employee, registry=registry, **policy)
+    assert policies(registry=registry) == []
 
 
 def test_an_unregistered_model_reads_as_an_empty_policy():
