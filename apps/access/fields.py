@@ -7,45 +7,42 @@ lists, forms, dashboard, trail, exports, history and compare pages ask here; the
 written nowhere else.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 
 from apps.access import scope
-from apps.core.registry import policy_for
+from apps.core.registry import ProtectedField, policy_for
 from apps.org.models import Department
 
 
 def fields_never_visible(*, user: Any, model: type[Model]) -> frozenset[str]:
     """Protected fields of ``model`` the user may see nowhere (no view permission anywhere)."""
+    protected = policy_for(model).protected
+    if not protected:  # most models: no need to read the user's rights
+        return frozenset()
     snap = scope.snapshot(user)
-    return frozenset(
-        f.name
-        for f in policy_for(model).protected
-        if not (snap.superuser or f.view_perm in snap.perms)
-    )
+    return frozenset(f.name for f in protected if not (snap.superuser or f.view_perm in snap.perms))
 
 
 def fields_hidden(*, user: Any, obj: Model) -> frozenset[str]:
     """Protected fields of ``obj`` the user may not see on it."""
-    snap = scope.snapshot(user)
-    return frozenset(
-        f.name
-        for f in policy_for(type(obj)).protected
-        if not scope.allows_in(snap, f.view_perm, obj)
-    )
+    return _refused(user, obj, lambda f: f.view_perm)
 
 
 def fields_locked(*, user: Any, obj: Model) -> frozenset[str]:
     """Protected fields of ``obj`` the user may not change on it (hidden ones included)."""
+    return _refused(user, obj, lambda f: f.change_perm or f.view_perm)
+
+
+def _refused(user: Any, obj: Model, perm: Callable[[ProtectedField], str]) -> frozenset[str]:
+    protected = policy_for(type(obj)).protected
+    if not protected:
+        return frozenset()
     snap = scope.snapshot(user)
-    return frozenset(
-        f.name
-        for f in policy_for(type(obj)).protected
-        if not scope.allows_in(snap, f.change_perm or f.view_perm, obj)
-    )
+    return frozenset(f.name for f in protected if not scope.allows_in(snap, perm(f), obj))
 
 
 def fields_hidden_as_of(
@@ -56,10 +53,10 @@ def fields_hidden_as_of(
     ``departments`` are the object's departments at that time; a grant on the object
     itself counts too. No query when the departments are loaded.
     """
-    snap = scope.snapshot(user)
     protected = policy_for(model).protected
     if not protected:
         return frozenset()
+    snap = scope.snapshot(user)
     key = (ContentType.objects.get_for_model(model).pk, str(object_id))
     places = [d for d in departments if d is not None]
 

@@ -129,3 +129,13 @@ def test_the_answers_need_no_query_once_the_rights_are_read(world, django_assert
             )
             == frozenset()
         )
+
+
+def test_models_without_protected_fields_are_answered_without_reading_rights(
+    make_user, world, django_assert_num_queries
+):
+    auditor = Employee.objects.get(pk=make_user("auditor").pk)  # no rights read yet
+    with django_assert_num_queries(0):
+        assert fields_never_visible(user=auditor, model=Department) == frozenset()
+        assert fields_hidden(user=auditor, obj=world["eng"]) == frozenset()
+        assert fields_locked(user=auditor, obj=world["eng"]) == frozenset()
