@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from apps.access import scope, services
+from apps.core.registry import is_scoped
 
 
 class ScopedAdminMixin:
@@ -102,7 +103,7 @@ class ScopedAdminMixin:
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         target = db_field.remote_field.model
-        if target in scope.SCOPE_PATHS and "queryset" not in kwargs:
+        if is_scoped(target) and "queryset" not in kwargs:
             kwargs["queryset"] = scope.restrict(
                 request.user, self._perm("change"), target._default_manager.all()
             )
@@ -198,7 +199,5 @@ def _scoped_targets(obj: Model) -> dict[str, Any]:
     return {
         f.name: getattr(obj, f.attname)
         for f in obj._meta.concrete_fields
-        if f.many_to_one
-        and f.remote_field.model in scope.SCOPE_PATHS
-        and getattr(obj, f.attname) is not None
+        if f.many_to_one and is_scoped(f.remote_field.model) and getattr(obj, f.attname) is not None
     }

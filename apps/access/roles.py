@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.registry import policies
+
 ADMINISTRATOR = "Administrator"
 HR = "HR"
 MANAGER = "Manager"
@@ -48,7 +50,7 @@ _ORG_VIEW = [
 ]
 
 # "app_label.codename" strings. "*": every permission of OUR_APPS. "view:*": every view_
-# permission of OUR_APPS except the salary permissions.
+# permission of OUR_APPS except those of protected fields (the salary permissions).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: ["*"],
     HR: [
@@ -102,11 +104,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: [],
 }
 
-SALARY_PERMISSIONS = ("view_salary", "change_salary")
-
 
 def _ours() -> Q:
     return Q(content_type__app_label__in=OUR_APPS)
+
+
+def _protected_fields_perms() -> Q:
+    """The permissions of protected fields (salary), as their models registered them."""
+    q = Q(pk__in=[])
+    for policy in policies():
+        for perm in policy.field_perms:
+            app_label, codename = perm.split(".", 1)
+            q |= Q(content_type__app_label=app_label, codename=codename)
+    return q
 
 
 def role_permissions(name: str) -> list[Permission]:
@@ -118,7 +128,7 @@ def role_permissions(name: str) -> list[Permission]:
     if codes and codes[0] == "view:*":
         found = list(
             Permission.objects.filter(_ours(), codename__startswith="view_").exclude(
-                codename__in=SALARY_PERMISSIONS
+                _protected_fields_perms()
             )
         )
         codes = codes[1:]

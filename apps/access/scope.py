@@ -14,8 +14,9 @@ A user's rights come from three places, read together in one query (the
 Group membership is ignored on purpose: it only mirrors the assignments and may
 lag behind an expiry until the tidy task has run.
 
-``restrict(user, perm, queryset)`` filters any queryset of a model listed in
-``SCOPE_PATHS``; ``allows(user, perm, obj)`` answers for one object. The auth
+``restrict(user, perm, queryset)`` filters any queryset of a model registered with scope
+paths (``apps.core.registry``; other models are all-or-nothing: organisation-wide
+permission or an object grant); ``allows(user, perm, obj)`` answers for one object. The auth
 backend (``backends.AccessBackend``) makes ``user.has_perm(perm, obj)`` say the same.
 """
 
@@ -32,24 +33,10 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from apps.access.models import RoleAssignment
+from apps.core.registry import policy_for
 from apps.org import tree
-from apps.org.models import Department, Employee, Transfer
+from apps.org.models import Department, Employee
 from apps.org.tree import Subtree
-
-# How an object of each model reaches "its" department(s). "" is the department itself.
-# Models missing here are all-or-nothing: organisation-wide permission or an object grant.
-SCOPE_PATHS: dict[type[Model], tuple[str, ...]] = {
-    Department: ("",),
-    Employee: ("department",),
-    Transfer: ("from_department", "to_department"),
-    RoleAssignment: ("user__department",),
-}
-
-
-def scope_register(model: type[Model], paths: tuple[str, ...]) -> None:
-    """Let an app above this one say how its model reaches departments (see SCOPE_PATHS)."""
-    SCOPE_PATHS[model] = paths
-
 
 _CACHE_ATTR = "_access_snapshot"
 
@@ -187,7 +174,7 @@ def scope_q(snap: Snapshot, perm: str, model: type[Model]) -> Q | None:
     q = Q(pk__in=[])
     ranges = snap.ranges.get(perm, ())
     if ranges:
-        for path in SCOPE_PATHS.get(model, ()):
+        for path in policy_for(model).scope_paths:
             q |= tree.subtree_q(ranges, prefix=path)
     ct_id = ContentType.objects.get_for_model(model).pk
     pks = [pk for ct, pk in snap.objects.get(perm, ()) if ct == ct_id]
@@ -220,7 +207,7 @@ def scope_roots_q(user: Any, perm: str) -> Q | None:
 
 
 def _departments_of(obj: Model) -> Iterator[Department]:
-    for path in SCOPE_PATHS.get(type(obj), ()):
+    for path in policy_for(type(obj)).scope_paths:
         target: Any = obj
         for step in path.split("__") if path else ():
             target = getattr(target, step, None)

@@ -18,6 +18,7 @@ from guardian.models import UserObjectPermission
 from apps.access import scope
 from apps.access.models import RoleAssignment
 from apps.access.roles import ROLE_LABELS, ROLE_RANK, role_rank
+from apps.core.registry import policy_for
 from apps.org import tree
 from apps.org.models import Department, Employee
 
@@ -54,16 +55,11 @@ def roles_assignable(user: Employee) -> QuerySet[Group]:
 # checks it): each path is judged with the same Snapshot/allows_in rules, one at a time.
 
 ACTIONS = ("view", "add", "change", "delete")
-EXTRA_PERMS: dict[type[Model], tuple[str, ...]] = {
-    Employee: ("org.view_salary", "org.change_salary"),
-}
 PERM_LABELS = {
     "view": _("View"),
     "add": _("Add"),
     "change": _("Change"),
     "delete": _("Delete"),
-    "org.view_salary": _("View salary"),
-    "org.change_salary": _("Change salary"),
 }
 
 
@@ -119,17 +115,28 @@ class _Sources:
 
 
 def explain_perms(model: type[Model]) -> list[str]:
-    """The permissions the explanation covers for ``model``: the four actions and extras."""
+    """The permissions the explanation covers for ``model``: the four actions, then those of
+    its protected fields and its extras (as registered with the model)."""
     opts = model._meta
-    return [
-        *(f"{opts.app_label}.{action}_{opts.model_name}" for action in ACTIONS),
-        *EXTRA_PERMS.get(model, ()),
-    ]
+    policy = policy_for(model)
+    actions = (f"{opts.app_label}.{action}_{opts.model_name}" for action in ACTIONS)
+    return list(dict.fromkeys((*actions, *policy.field_perms, *policy.extra_perms)))
 
 
-def _perm_label(perm: str) -> str:
+def _perm_labels(model: type[Model]) -> dict[str, str]:
+    """What each permission of ``model``'s protected fields is called ("View salary")."""
+    labels = {}
+    for protected in policy_for(model).protected:
+        name = model._meta.get_field(protected.name).verbose_name
+        labels[protected.view_perm] = _("View %(field)s") % {"field": name}
+        if protected.change_perm:
+            labels[protected.change_perm] = _("Change %(field)s") % {"field": name}
+    return labels
+
+
+def _perm_label(perm: str, fields: dict[str, str]) -> str:
     action = perm.split(".", 1)[1].split("_", 1)[0]
-    return str(PERM_LABELS.get(perm) or PERM_LABELS.get(action) or perm)
+    return str(fields.get(perm) or PERM_LABELS.get(action) or perm)
 
 
 def _perm_ids(perms: list[str]) -> dict[int, str]:
@@ -323,6 +330,7 @@ def access_explain(
     """
     at = at or timezone.now()
     perms = explain_perms(model)
+    labels = _perm_labels(model)
     if not user.is_active:
         only = AccessPath(PathKind.INACTIVE, False, str(_("Inactive user: grants nothing")))
     elif user.is_superuser:
@@ -333,9 +341,9 @@ def access_explain(
         for perm in perms:
             paths = _paths(sources, perm, obj, at)
             allowed = any(p.grants for p in paths)
-            result.append(ActionAccess(perm, _perm_label(perm), allowed, tuple(paths)))
+            result.append(ActionAccess(perm, _perm_label(perm, labels), allowed, tuple(paths)))
         return result
-    return [ActionAccess(perm, _perm_label(perm), only.grants, (only,)) for perm in perms]
+    return [ActionAccess(perm, _perm_label(perm, labels), only.grants, (only,)) for perm in perms]
 
 
 def role_holders(role_name: str, *, at: datetime.datetime | None = None) -> QuerySet[Employee]:

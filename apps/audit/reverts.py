@@ -19,25 +19,18 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.access.fields import fields_hidden
 from apps.audit.models import AuditEntry
-from apps.audit.versions import fields_hidden_from
 from apps.core.history import recording
+from apps.core.registry import policy_for
 from apps.core.validators import reason_clean
 from apps.org import services
 from apps.org.models import Department, Employee
 
-# What a revert puts back. Account fields (username, password, staff and superuser
-# flags) are not: they have their own screens and rules.
-DEPARTMENT_REVERTED = ("name", "code", "parent", "manager", "description", "is_active")
-EMPLOYEE_REVERTED = (*services.EMPLOYEE_DETAIL_FIELDS, "is_active")
-REVERTED_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    Department: DEPARTMENT_REVERTED,
-    Employee: EMPLOYEE_REVERTED,
-}
-
 
 def revertible(model: type[Model]) -> bool:
-    return model in REVERTED_FIELDS
+    """Is ``model`` revertible (registered with the fields a revert may put back)?"""
+    return bool(policy_for(model).revert_fields)
 
 
 def revert_reason(*, version: Any, reason: str) -> str:
@@ -64,7 +57,7 @@ def _check_reason(reason: str) -> str:
 
 def hidden_from(actor: Employee | None, obj: Model) -> frozenset[str]:
     """Fields of ``obj`` the actor may not see: their revert leaves them as they are."""
-    return frozenset() if actor is None else fields_hidden_from(user=actor, obj=obj)
+    return frozenset() if actor is None else fields_hidden(user=actor, obj=obj)
 
 
 def version_differences(
@@ -76,7 +69,7 @@ def version_differences(
     """
     model = type(obj)
     differences = {}
-    for name in REVERTED_FIELDS[model]:
+    for name in policy_for(model).revert_fields:
         if name in hidden:
             continue
         attname = model._meta.get_field(name).attname
@@ -122,6 +115,7 @@ def _prepare(obj: Model, version: Any, actor: Any, reason: str, perm: str) -> tu
     changes = version_differences(current, version, hidden=hidden)
     if not changes:
         raise ValidationError(nothing_to_revert_message(hidden=hidden))
+    _check_protected(actor, current, changes)
     return current, changes
 
 
@@ -164,21 +158,23 @@ def department_revert(
     return Department.objects.get(pk=current.pk)
 
 
-def _check_salary(actor: Employee | None, employee: Employee) -> None:
-    # Reached only by someone who sees this salary (``hidden_from``): it tells them nothing new.
-    try:
-        services.authorize(actor, "org.change_salary", employee)
-    except services.ScopeRefused as exc:
-        # Still a scope refusal (the entry point logs it), with the revert's own words.
-        raise services.ScopeRefused(
-            _(
-                "That version has a different salary, and you may not change this salary. "
-                "Ask someone who may to revert it."
-            ),
-            actor=exc.actor,
-            perm=exc.perm,
-            obj=exc.obj,
-        ) from exc
+def _check_protected(actor: Employee | None, obj: Model, changes: dict[str, Any]) -> None:
+    # Reached only for fields the actor sees here (``hidden_from``): it tells them nothing new.
+    for name in sorted(policy_for(type(obj)).protected_names & changes.keys()):
+        try:
+            services.protected_fields_authorize(actor, obj, (name,))
+        except services.ScopeRefused as exc:
+            # Still a scope refusal (the entry point logs it), with the revert's own words.
+            raise services.ScopeRefused(
+                _(
+                    "That version has a different %(field)s, and you may not change it here. "
+                    "Ask someone who may to revert it."
+                )
+                % {"field": obj._meta.get_field(name).verbose_name},
+                actor=exc.actor,
+                perm=exc.perm,
+                obj=exc.obj,
+            ) from exc
 
 
 @transaction.atomic
@@ -187,8 +183,6 @@ def employee_revert(
 ) -> Employee:
     """Put back an employee's details and active flag as they were in ``version``."""
     current, changes = _prepare(employee, version, actor, reason, "org.change_employee")
-    if "salary" in changes:
-        _check_salary(actor, current)
     fields = {n: v for n, v in changes.items() if n in services.EMPLOYEE_DETAIL_FIELDS}
     if fields.get("employee_id"):
         holder = Employee.objects.filter(employee_id=fields["employee_id"]).exclude(pk=current.pk)
@@ -227,4 +221,4 @@ def object_revert(*, obj: Model, version: Any, actor: Employee | None, reason: s
 
 
 def reverted_names(model: type[Model]) -> Iterable[str]:
-    return REVERTED_FIELDS.get(model, ())
+    return policy_for(model).revert_fields

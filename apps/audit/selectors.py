@@ -1,9 +1,10 @@
 """Reads of the audit trail that carry a rule: whose entries, which fields, which page.
 
 An entry is visible where its model's view permission reaches the department the
-object belonged to at the time (``access.scope``); an entry that changed salary only is
-visible where ``org.view_salary`` reaches, and elsewhere "salary" is left out of the
-changed fields. The page is keyset-paginated on (at, id): no COUNT(*), any depth costs
+object belonged to at the time (``access.scope``); an entry that changed protected
+fields only (salary) is visible where their view permission (``org.view_salary``) reached
+that department, and elsewhere they are left out of the changed fields
+(``access.fields``; the fields and permissions are registered with each model). The page is keyset-paginated on (at, id): no COUNT(*), any depth costs
 the same.
 """
 
@@ -24,18 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.access import scope
+from apps.access.fields import fields_hidden_as_of, fields_never_visible
 from apps.audit.chain import trail_models
 from apps.audit.models import AuditEntry
-from apps.audit.services import (
-    PROTECTED_FIELDS,
-    PROTECTED_VIEW_PERMS,
-    audited_models,
-    tracked_fields,
-)
+from apps.audit.services import audited_models, tracked_fields
+from apps.core.registry import policies, policy_for
 from apps.org.models import Department, Employee
 
-# The permission that shows the protected fields (salary) of an entry.
-SALARY_PERM = PROTECTED_VIEW_PERMS[Employee]
 PAGE_SIZE = 50
 # Up to this many departments in a scope are named in the query (see ``_model_q``).
 LITERAL_DEPARTMENTS = 2000
@@ -71,15 +67,25 @@ def _model_q(snap: scope.Snapshot, perm: str, model: type[Model]) -> Q | None:
     return q
 
 
-def _salary_q(snap: scope.Snapshot) -> Q | None:
-    """Where the user sees protected fields (None: everywhere)."""
+def _protected_q(snap: scope.Snapshot, *, field: str | None = None) -> Q | None:
+    """The entries whose protected fields (``field`` only, when given) the user sees.
+
+    None: everywhere. Only entries of models protecting such a field are matched.
+    """
     q = Q(pk__in=[])
-    for model in PROTECTED_FIELDS:
-        model_q = _model_q(snap, SALARY_PERM, model)
-        if model_q is None:
-            return None
-        q |= Q(content_type=ContentType.objects.get_for_model(model)) & model_q
-    return q
+    everywhere = True
+    for policy in policies():
+        perms = {f.view_perm for f in policy.protected if field in (None, f.name)}
+        if not perms:
+            continue
+        condition = Q(content_type=ContentType.objects.get_for_model(policy.model))
+        for perm in sorted(perms):
+            model_q = _model_q(snap, perm, policy.model)
+            if model_q is not None:
+                everywhere = False
+                condition &= model_q
+        q |= condition
+    return None if everywhere else q
 
 
 def trail_for(user: Any) -> QuerySet[AuditEntry]:
@@ -114,21 +120,10 @@ def trail_for(user: Any) -> QuerySet[AuditEntry]:
         branch = Q(content_type_id__in=sorted(ct_ids))
         visible |= branch if condition is None else branch & condition
     entries = entries.filter(visible)
-    salary = _salary_q(snap)
-    if salary is not None:
-        entries = entries.filter(Q(sensitive=False) | salary)
+    protected = _protected_q(snap)
+    if protected is not None:
+        entries = entries.filter(Q(sensitive=False) | protected)
     return entries
-
-
-def _sees_protected(snap: scope.Snapshot, entry: AuditEntry) -> bool:
-    """Does the snapshot show the protected fields of this entry? No query (FKs preloaded)."""
-    if snap.is_everywhere(SALARY_PERM):
-        return True
-    if (entry.content_type_id, entry.object_id) in snap.objects.get(SALARY_PERM, ()):
-        return True
-    ranges = snap.ranges.get(SALARY_PERM, ())
-    departments = (entry.department, entry.department_other)
-    return any(d is not None and scope.within(ranges, d) for d in departments)
 
 
 def visible_fields(user: Any, entry: AuditEntry) -> list[str]:
@@ -138,11 +133,16 @@ def visible_fields(user: Any, entry: AuditEntry) -> list[str]:
     the decision then needs no query per row.
     """
     model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
-    protected = PROTECTED_FIELDS.get(model, frozenset())
     fields = entry.fields
-    if not protected.intersection(fields) or _sees_protected(scope.snapshot(user), entry):
+    if model is None or not policy_for(model).protected_names.intersection(fields):
         return fields
-    return [name for name in fields if name not in protected]
+    hidden = fields_hidden_as_of(
+        user=user,
+        model=model,
+        object_id=entry.object_id,
+        departments=(entry.department, entry.department_other),
+    )
+    return [name for name in fields if name not in hidden]
 
 
 def viewable_objects(user: Any, entries: Iterable[AuditEntry]) -> set[tuple[int, str]]:
@@ -183,11 +183,6 @@ def model_choices(user: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _holds_salary(user: Any) -> bool:
-    snap = scope.snapshot(user)
-    return snap.superuser or SALARY_PERM in snap.perms
-
-
 def field_label(model: type[Model] | None, name: str) -> str:
     """A changed field as people read it (its verbose name); the name when unknown."""
     try:
@@ -198,16 +193,15 @@ def field_label(model: type[Model] | None, name: str) -> str:
 
 def field_choices(user: Any) -> list[tuple[str, str]]:
     """The tracked fields of the models the user may see; protected ones need the right."""
-    hidden = set() if _holds_salary(user) else set().union(*PROTECTED_FIELDS.values())
     allowed = {label for label, _name in model_choices(user)}
     labels: dict[str, str] = {}
     for model in audited_models():
         if model._meta.label_lower in allowed:
+            hidden = fields_never_visible(user=user, model=model)
             for f in tracked_fields(model):
-                labels.setdefault(f.name, f"{capfirst(f.verbose_name)} ({f.name})")
-    return sorted(
-        ((n, label) for n, label in labels.items() if n not in hidden), key=lambda c: c[1]
-    )
+                if f.name not in hidden:
+                    labels.setdefault(f.name, f"{capfirst(f.verbose_name)} ({f.name})")
+    return sorted(labels.items(), key=lambda c: c[1])
 
 
 def cursor_format(entry: AuditEntry) -> str:
@@ -330,11 +324,12 @@ def trail_filter(user: Any, entries: QuerySet[AuditEntry], data: dict[str, Any])
     field = data.get("field")
     if field:
         entries = entries.filter(changed_fields__contains=f" {field} ")
-        if any(field in names for names in PROTECTED_FIELDS.values()):
-            # Only where the user sees that field: elsewhere it is not there to find.
-            salary = _salary_q(scope.snapshot(user))
-            if salary is not None:
-                entries = entries.filter(salary)
+        # Only where the user sees that field: elsewhere it is not there to find.
+        visible = _protected_q(scope.snapshot(user), field=field)
+        if visible is not None:
+            protecting = [p.model for p in policies() if p.protected_field(field)]
+            others = ~Q(content_type__in=ContentType.objects.get_for_models(*protecting).values())
+            entries = entries.filter(others | visible)
     return entries
 
 

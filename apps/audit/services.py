@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
-from apps.access.models import RoleAssignment
 from apps.access.roles import SECURITY_OFFICER
 from apps.access.selectors import role_holders
 from apps.audit.chain import Verification, verify
@@ -30,22 +29,12 @@ from apps.audit.chain import audited_models as audited_models
 from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
-from apps.org.models import Department, Employee, Transfer
-from apps.org.selectors import SALARY_FIELDS
+from apps.core.registry import policy_for
 
 Action = AuditEntry.Action
 
 # Bookkeeping columns every save touches: not a change anyone made.
 NOISE_FIELDS = frozenset({"created_at", "updated_at"})
-
-# Fields only some may see: an entry changing nothing else is theirs alone, and the
-# field is left out of what others are shown. The permission that shows them is scoped
-# like any other (a manager may see salaries in part of their subtree).
-PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {Employee: SALARY_FIELDS}
-PROTECTED_VIEW_PERMS: dict[type[Model], str] = {Employee: "org.view_salary"}
-
-# Fields whose change moves the object within the organisation.
-MOVE_FIELDS: dict[type[Model], str] = {Department: "parent", Employee: "department"}
 
 BULK_BATCH = 2000
 ACTIONS = frozenset(Action.values)
@@ -63,19 +52,32 @@ def _all_tracked(model: type[Model]) -> tuple[Any, ...]:
     return tuple(model.history.model.tracked_fields)
 
 
-def _departments(model: type[Model], row: dict[str, Any]) -> tuple[Any, Any]:
-    """The departments the object belonged to in this version (the trail's scope)."""
-    if model is Department:
-        return row["id"], None
-    if model is Employee:
-        return row["department_id"], None
-    if model is Transfer:
-        return row["from_department_id"], row["to_department_id"]
-    if model is RoleAssignment:
-        # As the access scope reaches an assignment: through the person holding it.
-        holder = Employee.objects.filter(pk=row["user_id"]).values_list("department_id").first()
-        return (holder[0] if holder else None), None
-    return None, None
+def _scope_departments(model: type[Model], versions: list[dict[str, Any]]) -> list[list[Any]]:
+    """Each version's departments (the trail's scope), by the model's registered scope paths.
+
+    Read from the version's own columns; a path through a relation ("user__department")
+    reads where the related rows lead, once for all the versions given.
+    """
+    found: list[list[Any]] = [[] for _version in versions]
+    for path in policy_for(model).scope_paths:
+        for places, department in zip(found, _path_ends(model, path, versions), strict=True):
+            if department is not None and department not in places:
+                places.append(department)
+    # An entry keeps two departments: a transfer's from and to.
+    return [(places + [None, None])[0:2] for places in found]
+
+
+def _path_ends(model: type[Model], path: str, versions: list[dict[str, Any]]) -> list[Any]:
+    if not path:  # the object is the department
+        return [version[model._meta.pk.attname] for version in versions]
+    first, _sep, rest = path.partition("__")
+    field = model._meta.get_field(first)
+    ids = [version.get(field.attname) for version in versions]
+    wanted = {pk for pk in ids if pk is not None}
+    if not rest or not wanted:
+        return ids
+    leads = dict(field.related_model._default_manager.filter(pk__in=wanted).values_list("pk", rest))
+    return [leads.get(pk) for pk in ids]
 
 
 def _changed(model: type[Model], row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
@@ -103,7 +105,8 @@ def action_of(
         return Action.DELETED
     if "is_active" in changed and previous is not None:
         return Action.RESTORED if row.get("is_active") else Action.DEACTIVATED
-    if MOVE_FIELDS.get(model) in changed:
+    move_field = policy_for(model).move_field
+    if move_field is not None and move_field in changed:
         return Action.MOVED
     return Action.CHANGED
 
@@ -129,12 +132,13 @@ def _entry(
     version: dict[str, Any],
     previous: dict[str, Any] | None,
     actor: tuple[Any, str],
+    departments: list[Any],
 ) -> AuditEntry:
     """The entry of one version (a dict of the history row's columns)."""
     row = _row(version, model)
     changed = _changed(model, row, previous)
-    protected = PROTECTED_FIELDS.get(model, frozenset())
-    first, second = _departments(model, row)
+    protected = policy_for(model).protected_names
+    first, second = departments
     return AuditEntry(
         at=version["history_date"],
         actor_id=actor[0],
@@ -183,6 +187,7 @@ def entry_record(history_instance: HistoricalChanges) -> AuditEntry:
         version,
         previous,
         (actor.pk, actor.get_username()),
+        _scope_departments(model, [version])[0],
     )
     entry.save()
     return entry
@@ -215,7 +220,8 @@ def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
             ).values_list("pk", user_model.USERNAME_FIELD)
         )
         entries = []
-        for version in chunk:
+        departments = _scope_departments(model, chunk)
+        for version, places in zip(chunk, departments, strict=True):
             user_id = version["history_user_id"]
             if user_id is None:
                 if system is None:
@@ -227,7 +233,7 @@ def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
             before = previous if previous and previous[pk_name] == version[pk_name] else None
             if version["history_type"] == "+":
                 before = None
-            entries.append(_entry(model, content_type, version, before, actor))
+            entries.append(_entry(model, content_type, version, before, actor, places))
             previous = _row(version, model)
         AuditEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
         written += len(entries)

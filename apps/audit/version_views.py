@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminTextareaWidget
 
+from apps.access.fields import fields_hidden
 from apps.access.services import refusal_record
 from apps.audit import reverts, versions
 from apps.audit.models import AuditEntry
@@ -80,10 +81,9 @@ def _history(obj: Model) -> Any:
     return model.history.model.objects.filter(**{model._meta.pk.attname: obj.pk})
 
 
-def hidden_fields(model_admin: Any, request: HttpRequest, obj: Model) -> set[str]:
-    """Fields this user may not see on ``obj``: everywhere (the admin) or there (the scope)."""
-    hidden = set(model_admin.get_protected_fields(request))
-    return hidden | versions.fields_hidden_from(user=request.user, obj=obj)
+def hidden_fields(model_admin: Any, request: HttpRequest, obj: Model) -> frozenset[str]:
+    """Fields this user may not see on ``obj`` (salary outside their salary scope)."""
+    return fields_hidden(user=request.user, obj=obj)
 
 
 def hidden_versions(model_admin: Any, request: HttpRequest, object_id: Any) -> QuerySet | None:
@@ -94,7 +94,7 @@ def hidden_versions(model_admin: Any, request: HttpRequest, object_id: Any) -> Q
     existence tells that the salary moved. None when nothing is hidden from them.
     """
     obj = model_admin.model._default_manager.filter(pk=object_id).first()
-    if obj is None or not versions.fields_hidden_from(user=request.user, obj=obj):
+    if obj is None or not fields_hidden(user=request.user, obj=obj):
         return None
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(model_admin.model),

@@ -20,9 +20,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.access import scope
 from apps.audit.models import AuditEntry
-from apps.audit.services import PROTECTED_FIELDS, PROTECTED_VIEW_PERMS, tracked_fields
+from apps.audit.services import tracked_fields
 
 # Text longer than this, or with line breaks, is compared line by line.
 LONG_TEXT = 80
@@ -85,14 +84,6 @@ def compared_fields(model: type[Model], *, hidden: Iterable[str] = ()) -> list[F
     fields = [f for f in tracked_fields(model) if not f.primary_key and f.name not in hidden]
     # The soft-delete flag reads best last, after the object's own details.
     return sorted(fields, key=lambda f: f.name == "is_active")
-
-
-def fields_hidden_from(*, user: Any, obj: Model) -> frozenset[str]:
-    """Protected fields of ``obj`` that ``user`` may not see there (salary without the right)."""
-    protected = PROTECTED_FIELDS.get(type(obj), frozenset())
-    if not protected or scope.allows(user, PROTECTED_VIEW_PERMS[type(obj)], obj):
-        return frozenset()
-    return protected
 
 
 def foreign_labels(fields: Sequence[Field], versions: Sequence[Any]) -> dict[tuple, str]:

@@ -38,19 +38,21 @@ from apps.core.admin_actions import ReasonForm as ReasonForm  # re-exported: act
 from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import giving_reason
+from apps.core.registry import fields_hidden_everywhere
 from apps.core.validators import validate_no_surrogates
 
 
 class ProtectedFieldsMixin:
     """Remove fields the user may not see from forms and history.
 
-    Subclasses implement ``get_protected_fields(request)`` by asking a selector;
-    the rule itself never lives here. Lists (columns, filters, search, ordering and
-    lookups in the address) are ``admin_lookups.OfferedLookupsMixin``'s.
+    The protected fields are the model's, as registered (``apps.core.registry``); which
+    of them the user may see nowhere is access's answer, so the rule never lives here.
+    Lists (columns, filters, search, ordering and lookups in the address) are
+    ``admin_lookups.OfferedLookupsMixin``'s.
     """
 
     def get_protected_fields(self, request: HttpRequest) -> set[str]:
-        return set()
+        return set(fields_hidden_everywhere(user=request.user, model=self.model))
 
     def _strip(self, request: HttpRequest, names: Sequence[Any]) -> list[Any]:
         hidden = self.get_protected_fields(request)

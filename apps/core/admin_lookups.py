@@ -5,8 +5,9 @@ filters by a column the list never shows, and answers any salary by bisection in
 requests. ``lookup_allowed`` only restricts lookups through relations. Here a list accepts
 Django's own parameters and the parameters of the filters ``get_list_filter`` offers, and
 refuses any other key with a 400. A key, filter, search field, column or ordering whose path
-reaches a field the user may not see (``get_protected_fields`` of the admin of the model the
-path reaches, e.g. ``employee__salary`` from the transfers) is refused or left out too.
+reaches a field the user may see nowhere (a protected field of the model the path reaches,
+as registered with it and answered by access, e.g. ``employee__salary`` from the
+transfers) is refused or left out too.
 """
 
 import functools
@@ -21,6 +22,8 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from apps.core.registry import fields_hidden_everywhere
+
 # Django's own parameter of the change form's "preserved filters": the list does not use
 # it, but it is Django's, not a lookup (Django answers it with its "?e=1" page as before).
 OWN_PARAMS = frozenset({"_changelist_filters"})
@@ -29,12 +32,8 @@ SEARCH_PREFIXES = "^=@"
 
 
 def protected_fields(model_admin: Any, request: HttpRequest, model: type[Model]) -> frozenset[str]:
-    """Fields of ``model`` this user may not see, as the admin of that model says."""
-    owner = (
-        model_admin if model is model_admin.model else model_admin.admin_site._registry.get(model)
-    )
-    getter = getattr(owner, "get_protected_fields", None)
-    return frozenset(getter(request)) if getter is not None else frozenset()
+    """Fields of ``model`` this user may see nowhere (its registered protected fields)."""
+    return fields_hidden_everywhere(user=request.user, model=model)
 
 
 def touches_protected(model_admin: Any, request: HttpRequest, path: str) -> bool:

@@ -7,9 +7,11 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import BadRequest
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.sites import UnfoldAdminSite
+
+from apps.core.registry import sidebar_entries
 
 # unfold's search pages its results 100 at a time; no page is that far.
 SEARCH_PAGE_DIGITS = 6
@@ -57,159 +59,24 @@ def _can(perm: str) -> Any:
     return check
 
 
-def _departments_active(request: HttpRequest) -> bool:
-    path = request.path
-    own_pages = (reverse("admin:org_department_chart"), reverse("admin:org_department_tree"))
-    return path.startswith(reverse("admin:org_department_changelist")) and not path.startswith(
-        own_pages
-    )
-
-
-def _assignments_active(request: HttpRequest) -> bool:
-    path = request.path
-    return path.startswith(
-        reverse("admin:access_roleassignment_changelist")
-    ) and not path.startswith(reverse("admin:access_roleassignment_explain"))
-
-
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
-    """The sidebar, grouped by what people come to do."""
-    return [
-        {
-            "title": _("Overview"),
-            "separator": False,
-            "items": [
-                {
-                    "title": _("Home"),
-                    "icon": "home",
-                    "link": reverse_lazy("admin:index"),
-                },
-            ],
-        },
-        {
-            "title": _("Organisation"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Departments"),
-                    "icon": "table_rows",
-                    "link": reverse_lazy("admin:org_department_changelist"),
-                    "permission": _can("org.view_department"),
-                    # The chart and tree live under the department URLs; only one entry lights up.
-                    "active": _departments_active,
-                },
-                {
-                    "title": _("Department tree"),
-                    "icon": "account_tree",
-                    "link": reverse_lazy("admin:org_department_tree"),
-                    "permission": _can("org.view_department"),
-                },
-                {
-                    "title": _("Org chart"),
-                    "icon": "lan",
-                    "link": reverse_lazy("admin:org_department_chart"),
-                    "permission": _can("org.view_department"),
-                },
-                {
-                    "title": _("Employees"),
-                    "icon": "badge",
-                    "link": reverse_lazy("admin:org_employee_changelist"),
-                    "permission": _can("org.view_employee"),
-                },
-                {
-                    "title": _("Transfers"),
-                    "icon": "swap_horiz",
-                    "link": reverse_lazy("admin:org_transfer_changelist"),
-                    "permission": _can("org.view_transfer"),
-                },
-            ],
-        },
-        {
-            "title": _("Access"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Roles"),
-                    "icon": "group",
-                    "link": reverse_lazy("admin:auth_group_changelist"),
-                    "permission": _can("auth.view_group"),
-                },
-                {
-                    "title": _("Role assignments"),
-                    "icon": "assignment_ind",
-                    "link": reverse_lazy("admin:access_roleassignment_changelist"),
-                    "permission": _can("access.view_roleassignment"),
-                    "active": _assignments_active,
-                },
-                {
-                    "title": _("Permission log"),
-                    "icon": "receipt_long",
-                    "link": reverse_lazy("admin:access_permissionlog_changelist"),
-                    "permission": _can("access.view_permissionlog"),
-                },
-                {
-                    "title": _("Explain access"),
-                    "icon": "policy",
-                    "link": reverse_lazy("admin:access_roleassignment_explain"),
-                    "permission": _can("access.view_roleassignment"),
-                },
-            ],
-        },
-        {
-            "title": _("Audit"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Audit trail"),
-                    "icon": "manage_search",
-                    "link": reverse_lazy("admin:audit_auditentry_changelist"),
-                    "permission": _can("audit.view_auditentry"),
-                },
-                {
-                    "title": _("Trail exports"),
-                    "icon": "download",
-                    "link": reverse_lazy("admin:audit_trailexport_changelist"),
-                    "permission": _can("audit.view_trailexport"),
-                },
-                {
-                    "title": _("Chain verifications"),
-                    "icon": "verified",
-                    "link": reverse_lazy("admin:audit_verificationrun_changelist"),
-                    "permission": _can("audit.view_verificationrun"),
-                },
-            ],
-        },
-        {
-            "title": _("Security"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Login events"),
-                    "icon": "login",
-                    "link": reverse_lazy("admin:security_loginevent_changelist"),
-                    "permission": _can("security.view_loginevent"),
-                },
-                {
-                    "title": _("Lockouts"),
-                    "icon": "lock_person",
-                    "link": reverse_lazy("admin:security_lockout_changelist"),
-                    "permission": _can("security.unlock_user"),
-                },
-                {
-                    "title": _("Sessions"),
-                    "icon": "devices",
-                    "link": reverse_lazy("admin:security_usersession_changelist"),
-                    "permission": _can("security.view_usersession"),
-                },
-                {
-                    "title": _("Security actions"),
-                    "icon": "shield_person",
-                    "link": reverse_lazy("admin:security_securityaction_changelist"),
-                    "permission": _can("security.view_securityaction"),
-                },
-            ],
-        },
-    ]
+    """The sidebar, grouped by what people come to do: the entries each app registered."""
+    sections = []
+    for section, entries in sidebar_entries():
+        items = []
+        for entry in entries:
+            item: dict[str, Any] = {
+                "title": entry.title,
+                "icon": entry.icon,
+                "link": reverse_lazy(entry.url_name),
+            }
+            if entry.permission is not None:
+                item["permission"] = _can(entry.permission)
+            if entry.active is not None:
+                item["active"] = entry.active
+            items.append(item)
+        sections.append({"title": section.title, "separator": section.separator, "items": items})
+    return sections
 
 
 def environment_callback(request: HttpRequest) -> list[str] | None:

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "apps.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from apps.core.registry import SidebarEntry, sidebar_section_register
+
+        sidebar_section_register(
+            "overview",
+            title=_("Overview"),
+            order=0,
+            separator=False,
+            entries=(SidebarEntry(_("Home"), "home", "admin:index"),),
+        )

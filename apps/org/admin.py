@@ -17,7 +17,7 @@ from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm
 
-from apps.access import scope
+from apps.access import fields
 from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
 from apps.org import services, transfers, tree
 from apps.org.filters import DepartmentSubtreeFilter
@@ -28,7 +28,7 @@ from apps.org.forms import (
     TransferRequestForm,
 )
 from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, Transfer
-from apps.org.selectors import departments_with_headcount, employee_protected_fields
+from apps.org.selectors import departments_with_headcount
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView, ProfileView
 
@@ -169,16 +169,13 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
         # Before the inherited ones: their "<path:object_id>/" would swallow "me/".
         return [path("me/", profile, name="org_employee_me"), *super().get_urls()]
 
-    def get_protected_fields(self, request: HttpRequest) -> set[str]:
-        return set(employee_protected_fields(user=request.user))
-
     # Salary per row: someone may hold org.view_salary for one subtree only (an HR role
     # scoped to a department) while seeing more people; outside it the value is masked.
     def get_queryset(self, request: HttpRequest) -> QuerySet[Employee]:
         queryset = super().get_queryset(request)
         if "salary" in self.get_protected_fields(request):
             return queryset
-        inside = scope.scope_q(scope.snapshot(request.user), "org.view_salary", Employee)
+        inside = fields.field_visible_q(user=request.user, model=Employee, field="salary")
         visible = Value(True) if inside is None else ExpressionWrapper(inside, BooleanField())
         return queryset.annotate(salary_visible=visible)
 
@@ -186,8 +183,10 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
         # After the protected-field stripping: the column, where kept, is masked per row.
         # Sorting by it would order the masked rows too (and so reveal them): only someone
         # who sees every salary in the list may sort by salary.
-        everywhere = scope.scope_q(scope.snapshot(request.user), "org.view_salary", Employee)
-        column = "salary_shown" if everywhere is None else "salary_masked"
+        everywhere = fields.field_visible_everywhere(
+            user=request.user, model=Employee, field="salary"
+        )
+        column = "salary_shown" if everywhere else "salary_masked"
         return [column if name == "salary" else name for name in super().get_list_display(request)]
 
     @display(description=_("salary"), ordering="salary")
@@ -204,9 +203,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        hidden = set()
-        if not scope.allows(request.user, "org.view_salary", obj):
-            hidden.add("salary")
+        hidden = set(fields.fields_hidden(user=request.user, obj=obj))
         if not request.user.has_perm(ACCOUNT_PERM, obj):
             hidden.add("password")  # its "reset password" link leads to a refusal
         return [
@@ -222,8 +219,8 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
         readonly = [*super().get_readonly_fields(request, obj), "groups"]
         if not request.user.is_superuser:
             readonly += ["is_staff", "is_superuser", "user_permissions"]
-        if obj is not None and not scope.allows(request.user, "org.change_salary", obj):
-            readonly.append("salary")
+        if obj is not None:
+            readonly += sorted(fields.fields_locked(user=request.user, obj=obj) - set(readonly))
         if obj is not None and not request.user.has_perm(ACCOUNT_PERM, obj):
             readonly += sorted(ACCOUNT_FIELDS - {"password"} - set(readonly))
         return readonly

@@ -5,3 +5,61 @@ from django.utils.translation import gettext_lazy as _
 class OrgConfig(AppConfig):
     name = "apps.org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        _register_models()
+        _register_sidebar()
+
+
+def _register_models() -> None:
+    from apps.core.registry import ProtectedField, model_register
+    from apps.org.models import Department, Employee, Transfer
+    from apps.org.services import EMPLOYEE_DETAIL_FIELDS
+
+    model_register(
+        Department,
+        scope_paths=("",),
+        move_field="parent",
+        revert_fields=("name", "code", "parent", "manager", "description", "is_active"),
+    )
+    model_register(
+        Employee,
+        scope_paths=("department",),
+        # Salary has its own permissions, scoped like any other.
+        protected=(ProtectedField("salary", "org.view_salary", "org.change_salary"),),
+        move_field="department",
+        # Account fields (username, password, staff and superuser flags) are not put back
+        # by a revert: they have their own screens and rules.
+        revert_fields=(*EMPLOYEE_DETAIL_FIELDS, "is_active"),
+    )
+    model_register(Transfer, scope_paths=("from_department", "to_department"))
+
+
+def _register_sidebar() -> None:
+    from apps.core.registry import SidebarEntry, active_under, sidebar_section_register
+
+    departments = "admin:org_department_changelist"
+    chart, tree = "admin:org_department_chart", "admin:org_department_tree"
+    sidebar_section_register(
+        "org",
+        title=_("Organisation"),
+        order=10,
+        entries=(
+            # The chart and tree live under the department URLs; only one entry lights up.
+            SidebarEntry(
+                _("Departments"),
+                "table_rows",
+                departments,
+                "org.view_department",
+                active=active_under(departments, except_under=(chart, tree)),
+            ),
+            SidebarEntry(_("Department tree"), "account_tree", tree, "org.view_department"),
+            SidebarEntry(_("Org chart"), "lan", chart, "org.view_department"),
+            SidebarEntry(
+                _("Employees"), "badge", "admin:org_employee_changelist", "org.view_employee"
+            ),
+            SidebarEntry(
+                _("Transfers"), "swap_horiz", "admin:org_transfer_changelist", "org.view_transfer"
+            ),
+        ),
+    )

@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from apps.access import scope
+from apps.access.fields import fields_never_visible, rows_with_field_visible
 from apps.org import reports
 from apps.org.models import Department, Employee
 
@@ -21,6 +22,11 @@ _OPTIONS = {
     "scales": {"x": _GRID, "y": {**_GRID, "beginAtZero": True, "ticks": {"precision": 0}}},
 }
 _LEGEND = {"display": True, "align": "end", "labels": {"usePointStyle": True, "boxWidth": 6}}
+
+
+def dashboard_salaries_allowed(*, user: Any) -> bool:
+    """Salary bands are shown to those who may see salaries somewhere (bands of those only)."""
+    return "salary" not in fields_never_visible(user=user, model=Employee)
 
 
 def _chart(
@@ -125,11 +131,13 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         "departments": _by_department(within),
         "salaries": _salaries(
             reports.ReportScope(
-                people=scope.restrict(user, "org.view_salary", Employee.objects.all()),
+                people=rows_with_field_visible(
+                    user=user, queryset=Employee.objects.all(), field="salary"
+                ),
                 roots=within.roots,
             )
         )
-        if reports.dashboard_salaries_allowed(user=user)
+        if dashboard_salaries_allowed(user=user)
         else None,
     }
     context["dashboard"] = dashboard

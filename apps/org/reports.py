@@ -31,7 +31,7 @@ from django.utils import timezone
 from apps.core.history import SYSTEM_USERNAME
 from apps.org import tree
 from apps.org.models import Department, Employee
-from apps.org.selectors import employee_protected_fields, subtree_headcount_expression
+from apps.org.selectors import subtree_headcount_expression
 
 HistoricalEmployee = Employee.history.model
 DAYS_PER_YEAR = 365.25
@@ -58,11 +58,6 @@ class ReportScope:
 def dashboard_figures_allowed(*, user: Any) -> bool:
     """Who sees the dashboard figures: readers of employees (of their scope)."""
     return bool(user.has_perm("org.view_employee"))
-
-
-def dashboard_salaries_allowed(*, user: Any) -> bool:
-    """Salary bands follow the salary rule of the employee screens."""
-    return "salary" not in employee_protected_fields(user=user)
 
 
 def _deactivated_at() -> Subquery:
@@ -195,8 +190,9 @@ def salary_bands_by_top_department(*, within: ReportScope | None = None) -> list
 
     One pass over the salaries with a filtered MIN/AVG/MAX per top-level department:
     per-department correlated subqueries read the big subtrees three times over
-    (351 ms against 100,000 employees on PostgreSQL). Only for users for whom
-    ``dashboard_salaries_allowed`` holds.
+    (351 ms against 100,000 employees on PostgreSQL). Only for users who may see
+    salaries (``apps.org.dashboard.dashboard_salaries_allowed``), over the people whose
+    salary they see.
     """
     within = within or ReportScope()
     tops = list(_top_level_departments(within))

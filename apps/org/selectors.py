@@ -1,16 +1,13 @@
-"""Reads with a rule: subtrees (through apps.org.tree), headcounts, protected fields."""
+"""Reads with a rule: subtrees (through apps.org.tree), headcounts, due transfers."""
 
 import datetime
 import uuid
-from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from apps.org import tree
 from apps.org.models import Department, Employee, Transfer
-
-SALARY_FIELDS = frozenset({"salary"})
 
 
 def department_subtree(
@@ -70,13 +67,6 @@ def department_deactivation_blockers(*, department: Department) -> dict[str, int
         "employees": Employee.objects.filter(department=department, is_active=True).count(),
         "children": Department.objects.filter(parent=department, is_active=True).count(),
     }
-
-
-def employee_protected_fields(*, user: Any) -> frozenset[str]:
-    """Fields of Employee this user may not see at all (salary without org.view_salary)."""
-    if user.has_perm("org.view_salary"):
-        return frozenset()
-    return SALARY_FIELDS
 
 
 def employee_in_subtree_q(*, department: Department, prefix: str = "") -> Q:

@@ -1,6 +1,7 @@
 """Every write to departments and employees, with the rules that guard it."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.core.history import SYSTEM_USERNAME, given_reason, mark_change, system_actor
+from apps.core.registry import policy_for
 from apps.org import tree
 from apps.org.codes import code_candidates, code_stem, employee_id_format
 from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, ORGANISATION, Department, Employee
@@ -110,6 +112,14 @@ def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
     else:
         message = _("That record is outside the ones you may change.")
     raise ScopeRefused(message, actor=actor, perm=perm, obj=obj)
+
+
+def protected_fields_authorize(actor: Employee | None, obj: Any, names: Iterable[str]) -> None:
+    """Refuse changing a protected field of ``obj`` (salary) without its change permission there."""
+    names = set(names)
+    for protected in policy_for(type(obj)).protected:
+        if protected.name in names and protected.change_perm:
+            authorize(actor, protected.change_perm, obj)
 
 
 # --- Departments -----------------------------------------------------------------
@@ -384,8 +394,7 @@ def employee_update(
     if changed.keys() & ACCOUNT_FIELDS:
         account_authorize(actor, current)
     _flags_authorize(actor, set(changed))
-    if "salary" in changed:
-        authorize(actor, "org.change_salary", current)
+    protected_fields_authorize(actor, current, changed)
     if "department" in changed:
         # Into a department where the actor may change employees, never out of scope.
         authorize(actor, "org.change_employee", changed["department"])

@@ -12,11 +12,11 @@ from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
+from apps.access.fields import fields_never_visible
 from apps.access.services import refusal_record
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
-from apps.org.models import Department
-from apps.org.selectors import employee_protected_fields
+from apps.org.models import Department, Employee
 from apps.org.services import employee_profile_update
 
 
@@ -108,7 +108,7 @@ class ProfileView(UnfoldModelAdminViewMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        hidden = set(employee_protected_fields(user=user))
+        hidden = fields_never_visible(user=user, model=Employee)
         details = [
             (pgettext_lazy("person", "Name"), user.get_full_name() or user.username),
             (_("Username"), user.username),

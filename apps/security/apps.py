@@ -22,3 +22,40 @@ class SecurityConfig(AppConfig):
         from apps.security.actions import security_action_store
 
         security_action_store()  # the trail and the chain know its kinds from the start
+        _register_sidebar()
+
+
+def _register_sidebar() -> None:
+    from apps.core.registry import SidebarEntry, sidebar_section_register
+
+    sidebar_section_register(
+        "security",
+        title=_("Security"),
+        order=40,
+        entries=(
+            SidebarEntry(
+                _("Login events"),
+                "login",
+                "admin:security_loginevent_changelist",
+                "security.view_loginevent",
+            ),
+            SidebarEntry(
+                _("Lockouts"),
+                "lock_person",
+                "admin:security_lockout_changelist",
+                "security.unlock_user",
+            ),
+            SidebarEntry(
+                _("Sessions"),
+                "devices",
+                "admin:security_usersession_changelist",
+                "security.view_usersession",
+            ),
+            SidebarEntry(
+                _("Security actions"),
+                "shield_person",
+                "admin:security_securityaction_changelist",
+                "security.view_securityaction",
+            ),
+        ),
+    )

@@ -33,9 +33,9 @@ from apps.access.roles import (
     STAFF,
     roles_ensure,
 )
-from apps.access.scope import SCOPE_PATHS
 from apps.access.services import assignment_create
 from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
+from apps.core.registry import is_scoped
 from apps.org.models import Department, Employee, Transfer
 from apps.org.services import department_create, department_update, employee_create
 from apps.org.transfers import transfer_request
@@ -332,7 +332,7 @@ def _sees(world: World, persona: str, model: type[models.Model]) -> bool:
 
 def _hidden(persona: str, model: type[models.Model], where: str) -> bool:
     """Is the object outside what this persona's assignment reaches?"""
-    return PERSONAS[persona] == MANAGER and model in SCOPE_PATHS and where == "outside"
+    return PERSONAS[persona] == MANAGER and is_scoped(model) and where == "outside"
 
 
 def _action_allowed(world: World, persona: str, model: type[models.Model], name: str) -> bool:

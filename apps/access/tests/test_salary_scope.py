@@ -2,26 +2,15 @@
 
 import pytest
 
-from apps.access.roles import AUDITOR, HR
+from apps.access.roles import AUDITOR
 from apps.access.services import assignment_create
 from apps.org.models import Employee
-from apps.org.services import department_create, employee_create
+from apps.org.services import employee_create
 
 
 @pytest.fixture
-def setup(roles, root_department):
-    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
-    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
-    inside = employee_create(actor=None, username="ines", department=eng, salary=71717)
-    outside = employee_create(actor=None, username="otto", department=fin, salary=93939)
-    viewer = employee_create(
-        actor=None, username="viewer", password="pw-for-tests-1", department=eng, is_staff=True
-    )
-    assignment_create(actor=None, user=viewer, role=roles[AUDITOR], reason="reads everyone")
-    assignment_create(
-        actor=None, user=viewer, role=roles[HR], department=eng, reason="HR partner of ENG"
-    )
-    return {"viewer": viewer, "inside": inside, "outside": outside}
+def setup(salary_partner):
+    return salary_partner
 
 
 def test_the_list_shows_salaries_inside_the_salary_scope_only(client, setup):

@@ -164,15 +164,3 @@ def test_booleans_and_dates_read_as_people_read_them(root_department):
     assert fields["is_active"].old == "Yes"
     assert fields["hire_date"].old == versions.EMPTY
     assert "2024" in fields["hire_date"].new
-
-
-@pytest.mark.django_db
-def test_salary_is_hidden_from_people_without_view_salary_there(make_user, root_department):
-    person = employee_create(actor=None, username="pat", department=root_department)
-    assert versions.fields_hidden_from(user=make_user("auditor"), obj=person) == {"salary"}
-    assert versions.fields_hidden_from(user=make_user("hr"), obj=person) == frozenset()
-
-
-@pytest.mark.django_db
-def test_models_without_protected_fields_hide_nothing(make_user, dept):
-    assert versions.fields_hidden_from(user=make_user("auditor"), obj=dept) == frozenset()

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from apps.org.selectors import SALARY_FIELDS
+from apps.core.registry import policy_for
+from apps.org.models import Employee
 from apps.org.services import employee_create
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ SALARY_LOOKUPS = {
 }
 PROTECTED_LOOKUPS = [
     f"{field}{lookup}={value}"
-    for field in sorted(SALARY_FIELDS)
+    for field in sorted(policy_for(Employee).protected_names)
     for lookup, value in SALARY_LOOKUPS.items()
 ]
 

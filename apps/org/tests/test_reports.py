@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from apps.org import reports
+from apps.org.dashboard import dashboard_salaries_allowed
 from apps.org.services import employee_create, employee_deactivate, employee_restore
 
 pytestmark = pytest.mark.django_db
@@ -180,4 +181,4 @@ def test_salary_bands_span_each_top_level_subtree(tree):
 def test_who_sees_figures_and_salaries(make_user, persona, figures, salaries):
     user = make_user(persona)
     assert reports.dashboard_figures_allowed(user=user) is figures
-    assert reports.dashboard_salaries_allowed(user=user) is salaries
+    assert dashboard_salaries_allowed(user=user) is salaries

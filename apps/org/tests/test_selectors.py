@@ -6,7 +6,6 @@ from apps.org.selectors import (
     department_subtree,
     department_subtree_headcount,
     departments_with_headcount,
-    employee_protected_fields,
     employees_in_subtree,
 )
 from apps.org.services import employee_create, employee_deactivate
@@ -63,11 +62,3 @@ def test_blockers_count_active_members_and_children(org):
         "employees": 1,
         "children": 1,
     }
-
-
-def test_salary_is_protected_without_view_salary(make_user):
-    assert employee_protected_fields(user=make_user("auditor")) == {"salary"}
-
-
-def test_salary_is_visible_with_view_salary(make_user):
-    assert employee_protected_fields(user=make_user("hr")) == set()
