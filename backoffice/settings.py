@@ -168,6 +168,8 @@ OTP_TOTP_ISSUER = "Backoffice"
 OTP_EMAIL_SUBJECT = _("Your Backoffice sign-in code")
 OTP_EMAIL_TOKEN_VALIDITY = 600
 # Proxies of ours in front of the app that append to X-Forwarded-For; 0 trusts none.
+# Read through django-ipware by apps.security.network.client_ip (AXES_CLIENT_IP_CALLABLE),
+# so axes' own AXES_IPWARE_* settings are not used.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Sessions end this long after sign-in, or after this long unused (apps.security.middleware);
 # shorter for roles that require a second factor.
