@@ -3,6 +3,11 @@
 Every test here is a browser test: it gets a fresh browser context (no cookies), a
 ``page`` on the live server, and ``shot(step)`` to save a screenshot of the page to
 ``artifacts/screenshots/<test name>-<step>.png``.
+
+Not pytest-playwright's fixtures: its ``playwright`` fixture is session-scoped, so its
+event loop would stay registered as running through the non-browser tests that follow in
+the same session (Django then refuses the ORM); ours is package-scoped, and also lifts that
+guard only while the browser tests run. Its browser, context and page fixtures build on it.
 """
 
 import asyncio
