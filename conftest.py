@@ -102,8 +102,15 @@ def make_user(db, roles, root_department):
 
 
 @pytest.fixture
-def hr_user(make_user):
+def hr(make_user):
+    """The HR persona (username "hr"), organisation-wide."""
     return make_user("hr")
+
+
+@pytest.fixture
+def hr_user(hr):
+    """The same HR persona, under the name the other *_user fixtures share."""
+    return hr
 
 
 @pytest.fixture

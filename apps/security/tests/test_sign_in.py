@@ -37,11 +37,6 @@ def send_code(client: Client, code: str, *, ip: str = "10.0.0.1", **headers: str
     return client.post(VERIFY, {"code": code, "next": "/admin/"}, REMOTE_ADDR=ip, **headers)
 
 
-@pytest.fixture
-def hr(make_user):
-    return make_user("hr")
-
-
 def test_the_password_alone_reaches_only_the_code_step(client, hr):
     response = sign_in(client, "hr")
     assert response.status_code == 302
