@@ -27,6 +27,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from apps.org.services import department_create
 from tests.e2e.pages import PASSWORD
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -289,3 +290,16 @@ def log_in() -> Callable[..., None]:
         expect(page.locator("#nav-sidebar-inner")).to_be_visible()
 
     return submit
+
+
+# --- Data ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(root_department) -> dict:
+    """The browser tests' tree: BOG > Engineering (ENG) > Web Platform (WEB), BOG > Finance
+    (FIN). A module that needs more people or departments extends it: ``def org(org)``."""
+    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
+    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
+    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+    return {"bog": root_department, "eng": eng, "web": web, "fin": fin}
