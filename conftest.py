@@ -102,15 +102,14 @@ def make_user(db, roles, root_department):
 
 
 @pytest.fixture
-def hr(make_user):
-    """The HR persona (username "hr"), organisation-wide."""
+def hr_user(make_user):
     return make_user("hr")
 
 
 @pytest.fixture
-def hr_user(hr):
-    """The same HR persona, under the name the other *_user fixtures share."""
-    return hr
+def hr(hr_user):
+    """The HR persona (username "hr") under its short name; the same user as hr_user."""
+    return hr_user
 
 
 @pytest.fixture
