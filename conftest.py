@@ -34,6 +34,15 @@ def _force_login_is_a_whole_sign_in(monkeypatch):
     monkeypatch.setattr(Client, "force_login", force_login)
 
 
+@pytest.fixture(autouse=True)
+def _clock_travels_end_with_the_test():
+    """tests.otp.code_for moves the clock to a new code step rather than wait for one."""
+    yield
+    from tests.otp import clock_travels_end
+
+    clock_travels_end()
+
+
 @pytest.fixture
 def roles(db):
     from apps.access.roles import roles_ensure
@@ -95,6 +104,12 @@ def make_user(db, roles, root_department):
 @pytest.fixture
 def hr_user(make_user):
     return make_user("hr")
+
+
+@pytest.fixture
+def hr(hr_user):
+    """The HR persona (username "hr") under its short name; the same user as hr_user."""
+    return hr_user
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,8 @@ OTP_TOTP_ISSUER = "Backoffice"
 OTP_EMAIL_SUBJECT = _("Your Backoffice sign-in code")
 OTP_EMAIL_TOKEN_VALIDITY = 600
 # Proxies of ours in front of the app that append to X-Forwarded-For; 0 trusts none.
+# Read through django-ipware by apps.security.network.client_ip (AXES_CLIENT_IP_CALLABLE),
+# so axes' own AXES_IPWARE_* settings are not used.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Sessions end this long after sign-in, or after this long unused (apps.security.middleware);
 # shorter for roles that require a second factor.
@@ -320,14 +323,22 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp 4). Scripts only from our own origin, never inline
 # (a template that needs one uses {{ request.csp_nonce }}). 'unsafe-eval' stays because
 # unfold's Alpine.js (standard build) compiles every x-data/@click expression with the
-# Function constructor; its CSP build cannot run unfold's templates. Styles allow inline:
-# unfold's markup is full of style attributes. data: images: the org chart's PNG export.
-# 'self' covers same-host WebSockets (ws:/wss:) in CSP 3 browsers.
+# Function constructor; its CSP build cannot run unfold's templates. Styles only from
+# our own origin too: our layout classes are in static/core/admin.css, unfold's palette
+# is there instead of its inline <style> (UNFOLD["COLORS"]), and scripts style through
+# the CSSOM (element.style), which CSP does not govern. The one hash allows the fixed
+# <style> unfold's admin/change_list.html prints for a list without actions:
+#   "#changelist table thead th:first-child {width: inherit}" (whitespace as unfold has it;
+#   apps/core/tests/test_admin_css.py recomputes it from unfold's template).
+# 'report-sample': a violation report quotes the style it refused (the first 40
+# characters). data: images: the org chart's PNG export. 'self' covers same-host WebSockets (ws:/wss:)
+# in CSP 3 browsers.
+CSP_CHANGELIST_STYLE_HASH = "'sha256-+MEQ/O07HiRf96s+FyiSQj7xKrHjGPZWCed2MyGUBF4='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_EVAL, NONCE],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, CSP_CHANGELIST_STYLE_HASH, "'report-sample'"],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -361,6 +372,11 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "ENVIRONMENT": "apps.core.admin_site.environment_callback",
     "DASHBOARD_CALLBACK": "apps.org.dashboard.dashboard_callback",
+    # Our classes and unfold's palette, in a stylesheet: the policy allows no inline style.
+    "STYLES": [lambda request: static("core/admin.css")],
+    "SCRIPTS": [lambda request: static("core/admin.js")],
+    # unfold prints COLORS in an inline <style>; empty, the palette comes from admin.css.
+    "COLORS": lambda request: {},
     # The user menu (top right): everyone's own profile and password.
     "ACCOUNT": {
         "navigation": [

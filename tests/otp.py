@@ -2,6 +2,7 @@
 
 import time
 
+import time_machine
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,20 +28,44 @@ def mark_verified(client, user) -> None:
         session.save()
 
 
+# Clock moves made by code_for, undone after each test (the root conftest).
+_travels: list[time_machine.travel] = []
+
+
+def clock_travels_end() -> None:
+    while _travels:
+        _travels.pop().stop()
+
+
+def _next_step(device: TOTPDevice) -> None:
+    """Move the clock to the device's next time step instead of waiting for it.
+
+    time-machine moves the wall clock of the whole process, so the live server's thread
+    checks the code at the same time; the clock keeps ticking from there."""
+    wait = device.step - (time.time() - device.t0) % device.step + 0.1
+    travel = time_machine.travel(time.time() + wait, tick=True)
+    travel.start()
+    _travels.append(travel)
+
+
 def code_for(device: TOTPDevice, *, offset: int = 0) -> str:
     """A code the device accepts now: the current step's, or a later one in its tolerance
     when the current one was used already (django-otp refuses a replay in one step)."""
     device.refresh_from_db()
+    # The device accepts steps around now plus its drift (django-otp learns the drift from
+    # each code; OTP_TOTP_SYNC), so the window is centred there...
     clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     clock.time = time.time()
     step = clock.t() + offset
     if step <= device.last_t:
         step = device.last_t + 1
     if step > clock.t() + device.tolerance:
-        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.1)
+        _next_step(device)
         return code_for(device)
-    clock.time = device.t0 + step * device.step
-    return f"{clock.token():0{device.digits}d}"
+    # ... and the code of a step is the same whatever the drift.
+    at_step = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+    at_step.time = device.t0 + step * device.step
+    return f"{at_step.token():0{device.digits}d}"
 
 
 def code_from_secret(secret: str, *, at: float | None = None) -> str:

@@ -4,6 +4,7 @@ Nobody edits the trail here, superusers included: entries are written with the
 changes they record and sealed into the hash chain.
 """
 
+import json
 from typing import Any
 
 from django.contrib import admin
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
@@ -92,6 +94,15 @@ class TrailExportAdmin(ReadOnlyLogAdmin):
     list_select_related = ("user",)
     ordering = ("-at", "-id")
     list_per_page = 50
+    fields = ("at", "user", "format", "rows", "truncated", "filters_shown")
+    readonly_fields = fields
+
+    @display(description=_("filters"))
+    def filters_shown(self, obj: TrailExport) -> str:
+        # Plain JSON: unfold colours a JSONField with Pygments' inline styles (when Pygments
+        # is installed), which the Content-Security-Policy refuses.
+        text = json.dumps(obj.filters, ensure_ascii=False, indent=2, sort_keys=True)
+        return format_html('<pre class="bo-pre-wrap">{}</pre>', text)
 
 
 @admin.register(VerificationRun)

@@ -32,6 +32,9 @@ from apps.org.selectors import departments_with_headcount
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView, ProfileView
 
+# .bo-indent-1 … -12 in static/core/admin.css; deeper departments stay at the last step.
+TREE_INDENT_STEPS = 12
+
 
 @admin.register(Department)
 class DepartmentAdmin(SoftDeleteDomainAdmin):
@@ -71,10 +74,12 @@ class DepartmentAdmin(SoftDeleteDomainAdmin):
 
     @display(description=_("department"))
     def tree_name(self, obj: Department) -> str:
+        # Indented by depth through classes (static/core/admin.css): no inline style
+        # under the Content-Security-Policy.
+        indent = f"bo-indent-{min(obj.level, TREE_INDENT_STEPS)}" if obj.level else ""
         return format_html(
-            '<span style="padding-left:{}rem" class="{}">{}</span>',
-            obj.level * 1.25,
-            "" if obj.is_active else "opacity-50",
+            '<span class="{}">{}</span>',
+            " ".join(c for c in (indent, "" if obj.is_active else "opacity-50") if c),
             obj.name,
         )
 

@@ -122,7 +122,7 @@ class LoginEventAdmin(ReadOnlyLogAdmin):
     @display(description=_("browser"))
     def browser(self, obj: LoginEvent) -> str:
         return format_html(
-            '{}<span class="block text-xs truncate" style="max-width: 12rem" title="{}">{}</span>',
+            '{}<span class="block text-xs truncate bo-max-w-12" title="{}">{}</span>',
             events.browser_label(obj.user_agent),
             obj.user_agent,
             obj.user_agent,

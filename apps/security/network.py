@@ -4,13 +4,14 @@ sessions) and the username tried, as django-axes records them.
 ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` says how many proxies of ours append to
 ``X-Forwarded-For``: then the address the outermost of them saw. A forged header cannot
 change the address when no proxy is trusted, and entries a client sent before ours are
-never read.
+never read. The header is read by django-ipware (the library axes itself supports).
 """
 
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from ipware.ip import get_client_ip
 
 
 def _valid(value: str) -> str | None:
@@ -25,12 +26,17 @@ def client_ip(request: HttpRequest) -> str | None:
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
-    forwarded = [
-        part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-    ]
-    if len(forwarded) < proxies:
-        return remote
-    return _valid(forwarded[-proxies]) or remote
+    # ipware counts the proxies named in the header after the client; each of ours
+    # appends the address it was reached from, so the outermost one's entry is the client
+    # and N of ours name N - 1. Not strict: a client may send entries of its own first.
+    # Fewer entries than proxies (or none parsable) fall back to REMOTE_ADDR.
+    forwarded, _routable = get_client_ip(
+        request,
+        proxy_count=proxies - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR"],
+        strict=False,
+    )
+    return forwarded or remote
 
 
 def client_agent(request: HttpRequest) -> str:

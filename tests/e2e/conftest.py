@@ -3,6 +3,11 @@
 Every test here is a browser test: it gets a fresh browser context (no cookies), a
 ``page`` on the live server, and ``shot(step)`` to save a screenshot of the page to
 ``artifacts/screenshots/<test name>-<step>.png``.
+
+Not pytest-playwright's fixtures: its ``playwright`` fixture is session-scoped, so its
+event loop would stay registered as running through the non-browser tests that follow in
+the same session (Django then refuses the ORM); ours is package-scoped, and also lifts that
+guard only while the browser tests run. Its browser, context and page fixtures build on it.
 """
 
 import asyncio
@@ -22,6 +27,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from apps.org.services import department_create
 from tests.e2e.pages import PASSWORD
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -284,3 +290,16 @@ def log_in() -> Callable[..., None]:
         expect(page.locator("#nav-sidebar-inner")).to_be_visible()
 
     return submit
+
+
+# --- Data ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(root_department) -> dict:
+    """The browser tests' tree: BOG > Engineering (ENG) > Web Platform (WEB), BOG > Finance
+    (FIN). A module that needs more people or departments extends it: ``def org(org)``."""
+    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
+    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
+    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+    return {"bog": root_department, "eng": eng, "web": web, "fin": fin}

@@ -8,25 +8,31 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apps.access.models import RoleAssignment
-from apps.org.services import department_create, employee_create
+from apps.org.services import employee_create
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def org(root_department):
-    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
-    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
-    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+def org(org):
+    """The shared tree (conftest), with Ines in Web and Otto in Finance."""
     people = {
         "inside": employee_create(
-            actor=None, username="ines", first_name="Ines", last_name="Inside", department=web
+            actor=None,
+            username="ines",
+            first_name="Ines",
+            last_name="Inside",
+            department=org["web"],
         ),
         "outside": employee_create(
-            actor=None, username="otto", first_name="Otto", last_name="Outside", department=fin
+            actor=None,
+            username="otto",
+            first_name="Otto",
+            last_name="Outside",
+            department=org["fin"],
         ),
     }
-    return {"eng": eng, "web": web, "fin": fin, **people}
+    return {**org, **people}
 
 
 def test_a_manager_sees_only_their_subtree_and_guessing_an_outside_url_is_a_404(

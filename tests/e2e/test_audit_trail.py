@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from apps.audit.models import TrailExport
-from apps.org.services import department_create, employee_create, employee_update
+from apps.org.services import employee_create, employee_update
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,9 @@ def _on(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 
 @pytest.fixture
-def org(root_department, make_user):
-    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
-    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
-    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+def org(org, make_user):
+    """The shared tree (conftest), with two HR people and Ines and Otto hired in January."""
+    web, fin = org["web"], org["fin"]
     # Roles from January on: the changes below are made "in March".
     with time_machine.travel(_on(datetime.date(2026, 1, 5)), tick=False):
         hr = make_user("hr")
@@ -43,9 +42,7 @@ def org(root_department, make_user):
             actor=hr, username="otto", first_name="Otto", last_name="Outside", department=fin
         )
     return {
-        "eng": eng,
-        "web": web,
-        "fin": fin,
+        **org,
         "hr": hr,
         "payroll": payroll,
         "inside": inside,

@@ -12,18 +12,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def org(root_department):
-    eng = department_create(actor=None, name="Engineering", parent=root_department)
-    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
-    department_create(actor=None, name="Design Systems", code="DSY", parent=web)
-    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+def org(org):
+    """The shared tree (conftest), with Design Systems under Web, Ada leading Engineering and
+    three people in Web."""
+    department_create(actor=None, name="Design Systems", code="DSY", parent=org["web"])
     lead = employee_create(
-        actor=None, username="ada", first_name="Ada", last_name="King", department=eng
+        actor=None, username="ada", first_name="Ada", last_name="King", department=org["eng"]
     )
-    department_update(department=eng, actor=None, manager=lead)
+    department_update(department=org["eng"], actor=None, manager=lead)
     for i in range(3):
-        employee_create(actor=None, username=f"web{i}", department=web)
-    return {"bog": root_department, "eng": eng, "web": web, "fin": fin}
+        employee_create(actor=None, username=f"web{i}", department=org["web"])
+    return org
 
 
 def node(page: Page, department):

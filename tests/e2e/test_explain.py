@@ -6,21 +6,19 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.org.services import department_create, employee_create
+from apps.org.services import employee_create
 from tests.e2e.pages import choose_autocomplete
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def org(root_department):
-    eng = department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
-    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
-    department_create(actor=None, name="Finance", code="FIN", parent=root_department)
+def org(org):
+    """The shared tree (conftest), with Ines in Web."""
     inside = employee_create(
-        actor=None, username="ines", first_name="Ines", last_name="Inside", department=web
+        actor=None, username="ines", first_name="Ines", last_name="Inside", department=org["web"]
     )
-    return {"eng": eng, "web": web, "inside": inside}
+    return {**org, "inside": inside}
 
 
 def test_hr_explains_a_managers_access_to_an_employee_in_their_scope(

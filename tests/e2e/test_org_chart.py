@@ -18,12 +18,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def org(root_department):
-    eng = department_create(actor=None, name="Engineering", parent=root_department)
-    web = department_create(actor=None, name="Web Platform", code="WEB", parent=eng)
+def org(org, root_department):
+    """The shared tree (conftest), with Mobile Apps and Design Systems, Ada leading
+    Engineering, people in Web and Finance, and an inactive Legacy Ops."""
+    eng, web, fin = org["eng"], org["web"], org["fin"]
     department_create(actor=None, name="Mobile Apps", code="MOB", parent=eng)
     department_create(actor=None, name="Design Systems", code="DSY", parent=web)
-    fin = department_create(actor=None, name="Finance", code="FIN", parent=root_department)
     lead = employee_create(
         actor=None, username="ada", first_name="Ada", last_name="King", department=eng
     )
@@ -33,7 +33,7 @@ def org(root_department):
     employee_create(actor=None, username="fin0", department=fin)
     legacy = department_create(actor=None, name="Legacy Ops", code="LEG", parent=root_department)
     department_deactivate(department=legacy, actor=None)
-    return {"eng": eng, "web": web, "fin": fin, "legacy": legacy}
+    return {**org, "legacy": legacy}
 
 
 def node(page: Page, department):

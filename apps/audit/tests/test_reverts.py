@@ -23,21 +23,6 @@ from apps.org.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hr(make_user):
-    return make_user("hr")
-
-
-@pytest.fixture
-def eng(root_department):
-    return department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
-
-
-@pytest.fixture
-def fin(root_department):
-    return department_create(actor=None, name="Finance", code="FIN", parent=root_department)
-
-
 def _versions(obj):
     return list(type(obj).history.filter(id=obj.pk).order_by("history_date", "history_id"))
 

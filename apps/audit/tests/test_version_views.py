@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eng(root_department):
-    return department_create(actor=None, name="Engineering", code="ENG", parent=root_department)
-
-
-@pytest.fixture
-def fin(root_department):
-    return department_create(actor=None, name="Finance", code="FIN", parent=root_department)
-
-
-@pytest.fixture
 def person(eng):
     person = employee_create(
         actor=None, username="pat", first_name="Pat", department=eng, salary=Decimal("5000")

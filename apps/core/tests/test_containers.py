@@ -1,7 +1,11 @@
 """The container and Kubernetes files agree with the settings, the URLs and each other.
 
 No Docker engine or cluster runs the tests, so the Dockerfile, docker-compose.yml and
-deploy/*.yaml are parsed and checked against what the code actually reads and serves.
+deploy/*.yaml are parsed and checked against what the code actually reads and serves, and
+the compose file against the Compose Specification's JSON schema (data/compose-spec.json,
+from compose-spec/compose-spec, Apache-2.0). The checks are about behaviour: which app a
+command serves, on which port, as which user, with which settings; not image tags or
+command lines word for word.
 """
 
 import ast
@@ -15,10 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
+from celery import Celery
 from django.conf import settings
 from django.urls import resolve
+from django.utils.module_loading import import_string
 
 from apps.core import views
 
@@ -37,6 +44,15 @@ SENSITIVE_ENV = {
 SENSITIVE_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE")
 REQUIRED_INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Z_][A-Z0-9_]*):\?[^}]*\}$")
 URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]*:(?P<password>[^@\s]*)@")
+COMPOSE_SCHEMA = Path(__file__).parent / "data" / "compose-spec.json"
+# The API group and version each kind of object in deploy/ is served under.
+KUBE_API_VERSIONS = {
+    "Deployment": "apps/v1",
+    "Job": "batch/v1",
+    "Service": "v1",
+    "ConfigMap": "v1",
+    "Kustomization": "kustomize.config.k8s.io/v1beta1",
+}
 
 
 # --- helpers -----------------------------------------------------------------
@@ -76,6 +92,34 @@ def as_argv(command: str | list[str] | None) -> list[str]:
     if command is None:
         return []
     return shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+
+
+def option(argv: list[str], *names: str) -> str | None:
+    """The value of ``-p 8000``, ``--port 8000`` or ``--port=8000`` in a command line."""
+    for index, part in enumerate(argv):
+        if part in names and index + 1 < len(argv):
+            return argv[index + 1]
+        for name in names:
+            if name.startswith("--") and part.startswith(f"{name}="):
+                return part.split("=", 1)[1]
+    return None
+
+
+def served_port(argv: list[str]) -> int:
+    """The port the ASGI server of a command listens on (daphne and uvicorn spell it alike)."""
+    return int(option(argv, "-p", "--port") or 8000)
+
+
+def celery_app_of(argv: list[str]) -> Celery:
+    """The Celery application ``celery -A <name>`` loads, found as Celery itself finds it."""
+    name = option(argv, "-A", "--app")
+    assert name, argv
+    module = import_string(name) if "." in name else __import__(name)
+    if isinstance(module, Celery):
+        return module
+    candidates = [getattr(module, attr, None) for attr in ("app", "celery", "celery_app")]
+    (app,) = {id(c): c for c in candidates if isinstance(c, Celery)}.values()
+    return app
 
 
 @functools.cache
@@ -243,11 +287,46 @@ def test_compose_defines_every_service_the_stack_needs():
     assert {"web", "worker", "beat", "migrate", "postgres", "redis"} <= set(services)
 
 
-def test_compose_runs_postgres_15_and_redis_7():
+def test_compose_is_valid_per_the_compose_specification():
+    validator = jsonschema.Draft7Validator(json.loads(COMPOSE_SCHEMA.read_text()))
+
+    assert [error.message for error in validator.iter_errors(compose())] == []
+    # The schema is strict about what it does not know: a misspelt key fails.
+    typo = {**compose(), "services": {"web": {**compose_services()["web"], "comand": "x"}}}
+    assert not validator.is_valid(typo)
+
+
+def test_compose_services_depend_on_defined_services_and_mount_defined_volumes():
+    services = compose_services()
+    declared = set(compose().get("volumes") or {})
+    used = set()
+
+    for name, service in services.items():
+        assert set(service.get("depends_on") or {}) <= set(services) - {name}, name
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0] if isinstance(volume, str) else volume["source"]
+            if not source.startswith((".", "/", "~")):  # a named volume, not a bind mount
+                assert source in declared, f"{name} mounts undeclared volume {source}"
+                used.add(source)
+    assert used == declared
+
+
+def test_compose_databases_are_versions_the_stack_supports():
     services = compose_services()
 
-    assert re.match(r"^postgres:15(\b|[.-])", services["postgres"]["image"])
-    assert re.match(r"^redis:7(\b|[.-])", services["redis"]["image"])
+    def major(image: str) -> int:
+        match = re.match(r"^[\w./-]+:(\d+)", image)
+        assert match, f"{image} names no major version: a new major would arrive unannounced"
+        return int(match.group(1))
+
+    # Django 5.2 supports PostgreSQL 14 and later; channels-redis 4 and Celery need Redis 5+.
+    assert major(services["postgres"]["image"]) >= 14
+    assert major(services["redis"]["image"]) >= 5
+    # The app reaches them under their service names.
+    for name in APP_SERVICES:
+        environment = compose_environment(services[name])
+        assert re.search(r"@postgres:\d+/", environment["DATABASE_URL"]), name
+        assert environment["REDIS_URL"].startswith("redis://redis:"), name
 
 
 def test_web_worker_beat_and_migrate_share_one_image_and_build():
@@ -313,27 +392,44 @@ def test_compose_secrets_are_required_interpolations_never_literal_values():
     )
 
 
-def test_web_command_runs_the_asgi_application_settings_name_with_daphne():
-    command = as_argv(compose_services()["web"].get("command"))
+def test_web_serves_the_asgi_application_on_every_interface_at_the_published_port():
+    web = compose_services()["web"]
+    command = as_argv(web.get("command"))
+    published = {str(port).rsplit(":", 1)[-1].split("/")[0] for port in web.get("ports", [])}
 
-    assert command[0] == "daphne"
-    assert command[-1] == asgi_target() == "backoffice.asgi:application"
-    assert command[command.index("-b") + 1] == "0.0.0.0"
-    assert command[command.index("-p") + 1] == "8000"
+    assert command[-1] == asgi_target()
+    assert import_string(settings.ASGI_APPLICATION)  # the target exists
+    # A server in the image: the command's program is a requirement we install.
+    assert re.search(
+        rf"^{re.escape(command[0])}==", (ROOT / "requirements/base.txt").read_text(), re.M
+    )
+    # Bound to localhost only, it would be unreachable from outside the container.
+    assert option(command, "-b", "--bind", "--host") == "0.0.0.0"
+    assert str(served_port(command)) in published
 
 
-def test_worker_and_beat_run_celery_for_the_backoffice_app():
+def test_worker_and_beat_run_the_project_s_celery_app_with_its_schedule():
     services = compose_services()
+    worker, beat = (as_argv(services[name]["command"]) for name in ("worker", "beat"))
 
-    assert as_argv(services["worker"]["command"])[:4] == ["celery", "-A", "backoffice", "worker"]
-    assert as_argv(services["beat"]["command"])[:4] == ["celery", "-A", "backoffice", "beat"]
+    assert (worker[0], beat[0]) == ("celery", "celery")
+    assert "worker" in worker
+    assert "beat" in beat
+    for argv in (worker, beat):
+        app = celery_app_of(argv)
+        assert app.main == "backoffice"
+        assert app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
+    # The image's code is read-only to its user: beat's schedule file goes elsewhere.
+    assert option(beat, "-s", "--schedule").startswith("/tmp/")
 
 
 def test_migrate_runs_once_and_gates_every_other_app_service():
     services = compose_services()
     migrate = services["migrate"]
 
-    assert as_argv(migrate["command"])[-3:] == ["manage.py", "migrate", "--noinput"]
+    argv = as_argv(migrate["command"])
+    assert argv[argv.index("manage.py") + 1] == "migrate"
+    assert "--noinput" in argv or "--no-input" in argv  # nobody is there to answer
     assert str(migrate.get("restart", "no")) == "no"
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in ("web", "worker", "beat"):
@@ -372,7 +468,9 @@ def test_dockerfile_builds_wheels_in_a_builder_stage_and_runs_on_python_311_slim
         "pip wheel" in run and "requirements/prod.txt" in run
         for run in instructions(builder, "RUN")
     )
-    assert instructions(final, "FROM")[0].split()[0] == "python:3.11-slim"
+    # The image runs the Python the code is written and tested for.
+    image = instructions(final, "FROM")[0].split()[0]
+    assert re.match(rf"^python:{sys.version_info.major}\.{sys.version_info.minor}\b", image)
     installs = [run for run in instructions(final, "RUN") if "pip install" in run]
     assert installs
     assert all("--no-index" in run and "requirements/prod.txt" in run for run in installs)
@@ -411,18 +509,21 @@ def test_dockerfile_collects_static_files_at_build_time_without_baking_in_a_secr
     assert dockerignored("staticfiles/admin/css/base.css", dockerignore_patterns())
 
 
-def test_dockerfile_cmd_serves_the_asgi_application_with_daphne_on_port_8000():
+def test_dockerfile_cmd_is_the_compose_web_command_on_the_port_it_exposes():
     final = dockerfile_stages()[-1]
 
     (cmd,) = instructions(final, "CMD")
-    assert json.loads(cmd) == ["daphne", "-b", "0.0.0.0", "-p", "8000", asgi_target()]
-    assert "8000" in " ".join(instructions(final, "EXPOSE")).split()
+    argv = json.loads(cmd)  # exec form: signals reach the server, not a shell
+    assert argv == as_argv(compose_services()["web"]["command"])
+    assert argv[-1] == asgi_target()
+    assert str(served_port(argv)) in " ".join(instructions(final, "EXPOSE")).split()
 
 
 def test_dockerfile_healthcheck_probes_the_health_view_with_valid_python():
     code = healthcheck_code()
 
-    assert "http://127.0.0.1:8000/health/" in code
+    (cmd,) = instructions(dockerfile_stages()[-1], "CMD")
+    assert f"http://127.0.0.1:{served_port(json.loads(cmd))}/health/" in code
     assert "DJANGO_ALLOWED_HOSTS" in code  # the Host header must pass ALLOWED_HOSTS
     compile(code, "HEALTHCHECK", "exec")
     assert resolve("/health/").func is views.health
@@ -504,6 +605,37 @@ def test_collectstatic_succeeds_with_the_production_storage_the_image_build_uses
 
 
 # --- deploy/ (Kubernetes) -------------------------------------------------------
+
+
+def test_every_kubernetes_document_names_its_api_version_kind_and_name():
+    assert kube_documents()
+    for document in kube_documents():
+        kind = document.get("kind")
+        assert KUBE_API_VERSIONS.get(kind) == document.get("apiVersion"), document
+        if kind != "Kustomization":
+            assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", document["metadata"]["name"])
+
+
+def test_kubernetes_workloads_select_their_own_pods_and_run_locked_down():
+    for name, workload in kube_workloads().items():
+        spec = workload["spec"]
+        pod = spec["template"]
+        if workload["kind"] == "Deployment":  # else the API server refuses the Deployment
+            assert spec["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+        assert pod["spec"]["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["spec"].get("automountServiceAccountToken") is False, name
+        mounted = {}
+        volumes = {volume["name"] for volume in pod["spec"].get("volumes", [])}
+        for container in pod["spec"].get("initContainers", []) + pod["spec"]["containers"]:
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            for mount in container.get("volumeMounts", []):
+                assert mount["name"] in volumes, name
+                mounted[mount["mountPath"]] = mount["name"]
+            if security.get("readOnlyRootFilesystem"):
+                # Python, Celery and daphne write temporary files: /tmp must be a volume.
+                assert "/tmp" in mounted, name
 
 
 def test_kustomization_lists_every_manifest_in_deploy():

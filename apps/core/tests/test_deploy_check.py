@@ -164,7 +164,9 @@ def test_sessions_are_short_for_second_factor_roles_and_configurable():
     assert (changed["SESSION_IDLE_MINUTES_OTP"], changed["SESSION_COOKIE_AGE"]) == (15, 24 * 3600)
 
 
-def test_every_response_carries_a_content_security_policy_without_inline_scripts(client):
+def test_every_response_carries_a_content_security_policy_without_inline_scripts_or_styles(
+    client,
+):
     response = client.get("/admin/login/")
 
     policy = dict(
@@ -173,6 +175,8 @@ def test_every_response_carries_a_content_security_policy_without_inline_scripts
     assert policy["default-src"] == "'self'"
     assert "'unsafe-inline'" not in policy["script-src"]
     assert policy["script-src"].startswith("'self'")
+    assert "'unsafe-inline'" not in policy["style-src"]
+    assert policy["style-src"].startswith("'self'")
     assert (policy["object-src"], policy["frame-ancestors"]) == ("'none'", "'none'")
     assert (policy["base-uri"], policy["form-action"]) == ("'self'", "'self'")
     assert "Content-Security-Policy" in client.get("/health/")

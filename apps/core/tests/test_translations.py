@@ -1,20 +1,24 @@
 """The Simplified Chinese catalogues: complete, faithful to their placeholders, compiled, in use.
 
 Two catalogues are checked alike: ours (locale/) and the one for django-unfold's own UI
-strings (locale_vendor/), since unfold ships no translations. Each .po file is read with a
-small parser (no polib dependency). Each committed .mo is checked against its .po through
+strings (locale_vendor/), since unfold ships no translations. Each .po file is read with
+polib and checked by GNU msgfmt (``-c``: header, domain and format strings). Our own
+placeholder check stays: msgfmt checks only entries flagged python-format, and not brace
+placeholders in unflagged ones. Each committed .mo is checked against its .po through
 Python's own ``gettext`` reader, so a .po edited without re-running ``compilemessages``
 fails here instead of shipping English to Chinese users.
 """
 
-import ast
 import gettext as gnu_gettext
 import re
+import shutil
 import struct
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -47,60 +51,26 @@ class Entry:
         return f"{self.file}:{self.line} {self.msgid!r}"
 
 
-def _unquote(text: str) -> str:
-    """One PO string literal ("...") to text; PO escapes are a subset of Python's."""
-    return ast.literal_eval(text.strip())
+def read_po(path: Path) -> polib.POFile:
+    return polib.pofile(str(path), encoding="utf-8")
 
 
 def parse_po(path: Path) -> list[Entry]:
-    """Every live entry of a .po file, the header (msgid "") included; obsolete #~ skipped."""
+    """Every live entry of a .po file (obsolete #~ ones skipped), read by polib."""
     name_of_file = f"{path.parents[2].name}/{path.name}"  # locale_vendor/django.po
-    entries: list[Entry] = []
-    entry = Entry(file=name_of_file)
-    target: tuple[str, int] | None = None
-    seen_msgstr = False
-
-    def flush() -> None:
-        nonlocal entry, target, seen_msgstr
-        if seen_msgstr:
-            entries.append(entry)
-        entry, target, seen_msgstr = Entry(file=name_of_file), None, False
-
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            if not line:
-                flush()
-            continue
-        if line.startswith("#,"):
-            entry.flags.update(flag.strip() for flag in line[2:].split(","))
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            assert target is not None, f"{name_of_file}:{number}: continuation without a keyword"
-            name, index = target
-            if name == "msgstr":
-                entry.msgstr[index] += _unquote(line)
-            else:
-                setattr(entry, name, getattr(entry, name) + _unquote(line))
-            continue
-        keyword, _, value = line.partition(" ")
-        if keyword in ("msgctxt", "msgid") and seen_msgstr:
-            flush()
-        if keyword in ("msgctxt", "msgid", "msgid_plural"):
-            entry.line = entry.line or number
-            setattr(entry, keyword, _unquote(value))
-            target = (keyword, 0)
-        elif match := re.fullmatch(r"msgstr(?:\[(\d+)\])?", keyword):
-            index = int(match.group(1) or 0)
-            entry.msgstr[index] = _unquote(value)
-            target = ("msgstr", index)
-            seen_msgstr = True
-        else:
-            raise AssertionError(f"{name_of_file}:{number}: unexpected line {raw!r}")
-    flush()
-    return entries
+    return [
+        Entry(
+            msgid=entry.msgid,
+            msgctxt=entry.msgctxt,
+            msgid_plural=entry.msgid_plural or None,
+            msgstr=dict(entry.msgstr_plural) if entry.msgid_plural else {0: entry.msgstr},
+            flags=set(entry.flags),
+            line=entry.linenum,
+            file=name_of_file,
+        )
+        for entry in read_po(path)
+        if not entry.obsolete
+    ]
 
 
 def placeholders(text: str) -> tuple[frozenset[str], Counter]:
@@ -130,14 +100,12 @@ def po_file(request) -> Path:
 
 @pytest.fixture(scope="module")
 def catalogue(po_file) -> list[Entry]:
-    return [entry for entry in parse_po(po_file) if entry.msgid]
+    return parse_po(po_file)
 
 
 @pytest.fixture(scope="module")
 def header(po_file) -> dict[str, str]:
-    (head,) = [entry for entry in parse_po(po_file) if not entry.msgid]
-    pairs = (line.partition(":") for line in head.msgstr[0].splitlines() if line)
-    return {key.strip(): value.strip() for key, _, value in pairs}
+    return read_po(po_file).metadata
 
 
 @pytest.fixture(autouse=True)
@@ -167,7 +135,43 @@ def test_the_header_declares_chinese_with_a_single_plural_form(header):
 
 
 def test_no_entry_and_not_the_header_is_fuzzy(po_file):
+    assert not read_po(po_file).metadata_is_fuzzy
     assert not [entry.label for entry in parse_po(po_file) if "fuzzy" in entry.flags]
+
+
+MSGFMT = shutil.which("msgfmt")
+needs_msgfmt = pytest.mark.skipif(
+    MSGFMT is None,
+    reason="GNU gettext's msgfmt is missing (apt-get install gettext; bin/test does)",
+)
+
+
+def msgfmt_check(po: Path, out: Path) -> subprocess.CompletedProcess:
+    """``msgfmt -c``: the header, the domain, and each python-format entry's placeholders."""
+    return subprocess.run(
+        [MSGFMT, "--check", "-o", str(out), str(po)], capture_output=True, text=True, check=False
+    )
+
+
+@needs_msgfmt
+def test_msgfmt_accepts_the_catalogue_with_its_checks(po_file, tmp_path):
+    result = msgfmt_check(po_file, tmp_path / "django.mo")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+@needs_msgfmt
+def test_msgfmt_refuses_a_translation_that_lost_a_placeholder(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        '#, python-format\nmsgid "Deactivate %(name)s"\nmsgstr "停用"\n',
+        encoding="utf-8",
+    )
+    result = msgfmt_check(po, tmp_path / "django.mo")
+    assert result.returncode != 0
+    assert "name" in result.stderr
 
 
 def test_every_entry_has_a_translation(catalogue):
@@ -286,7 +290,7 @@ def test_no_unfold_entry_is_shadowed_by_one_of_ours():
     """A msgid in both would show our translation in unfold's UI: drop it from locale_vendor."""
 
     def keys(path: Path) -> set[tuple[str | None, str]]:
-        return {(entry.msgctxt, entry.msgid) for entry in parse_po(path) if entry.msgid}
+        return {(entry.msgctxt, entry.msgid) for entry in parse_po(path)}
 
     assert keys(CATALOGUES["ours"]) & keys(CATALOGUES["unfold"]) == set()
 

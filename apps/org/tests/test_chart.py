@@ -14,13 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org(tree):
-    """The shared tree with people: ENG 1, WEB 2, MOB 0, FIN 1, BOG 1 (+1 inactive in WEB)."""
-    for i, dept in enumerate([tree["eng"], tree["web"], tree["web"], tree["fin"], tree["bog"]]):
-        employee_create(actor=None, username=f"p{i}", department=dept)
-    gone = employee_create(actor=None, username="gone", department=tree["web"])
+def org(org):
+    """The shared tree with people (conftest), plus one inactive person in WEB."""
+    gone = employee_create(actor=None, username="gone", department=org["web"])
     employee_deactivate(employee=gone, actor=None)
-    return tree
+    return org
 
 
 def _by_code(nodes):

@@ -8,17 +8,9 @@ from apps.org.selectors import (
     departments_with_headcount,
     employees_in_subtree,
 )
-from apps.org.services import employee_create, employee_deactivate
+from apps.org.services import employee_deactivate
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org(tree):
-    """The shared tree with people: ENG 1, WEB 2, MOB 0, FIN 1, BOG 1."""
-    for i, dept in enumerate([tree["eng"], tree["web"], tree["web"], tree["fin"], tree["bog"]]):
-        employee_create(actor=None, username=f"p{i}", department=dept)
-    return tree
 
 
 def test_subtree_contains_descendants_and_self(org):

@@ -35,11 +35,6 @@ def _frozen():
 
 
 @pytest.fixture
-def hr(make_user):
-    return make_user("hr")
-
-
-@pytest.fixture
 def alice(tree):
     return employee_create(
         actor=None,

@@ -78,11 +78,6 @@ def record_success(rf, user: Employee, *, ip: str = "10.0.0.1", agent: str = FIR
 
 
 @pytest.fixture
-def hr(make_user):
-    return make_user("hr")
-
-
-@pytest.fixture
 def officer(make_user):
     user = make_user("security")
     Employee.objects.filter(pk=user.pk).update(email="officer@example.com")

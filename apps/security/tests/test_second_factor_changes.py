@@ -25,10 +25,10 @@ Outcome = LoginEvent.Outcome
 
 
 @pytest.fixture
-def hr(make_user):
-    user = make_user("hr")
-    otp._backup_codes_new(user)
-    return user
+def hr(hr):
+    """The shared HR persona, with backup codes."""
+    otp._backup_codes_new(hr)
+    return hr
 
 
 @pytest.fixture

@@ -37,11 +37,6 @@ def send_code(client: Client, code: str, *, ip: str = "10.0.0.1", **headers: str
     return client.post(VERIFY, {"code": code, "next": "/admin/"}, REMOTE_ADDR=ip, **headers)
 
 
-@pytest.fixture
-def hr(make_user):
-    return make_user("hr")
-
-
 def test_the_password_alone_reaches_only_the_code_step(client, hr):
     response = sign_in(client, "hr")
     assert response.status_code == 302
@@ -160,6 +155,19 @@ def test_behind_one_trusted_proxy_the_last_forwarded_address_counts(rf, settings
     assert client_ip(spoofed) == "198.51.100.7"
     garbage = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
     assert client_ip(garbage) == "10.0.0.1"
+
+
+def test_behind_two_trusted_proxies_the_address_the_outer_one_saw_counts(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    chain = "6.6.6.6, 198.51.100.7, 10.0.0.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=chain)) == (
+        "198.51.100.7"
+    )
+    # Fewer entries than proxies: the header did not come through ours.
+    short = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert client_ip(short) == "10.0.0.1"
+    ipv6 = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="2001:db8::7, 10.0.0.9")
+    assert client_ip(ipv6) == "2001:db8::7"
 
 
 @pytest.mark.parametrize("username", ["u" * 5000, "a\x00b", "名" * 300])
