@@ -2,7 +2,7 @@
 
 Rendering is most of a list page (84% against 6% of SQL, measured at 100,000
 employees), and unfold's row rendering does per row and per cell what is the same for
-every row. Three small overrides, applied once at start-up (``CoreConfig.ready``), do
+every row. Five small overrides, applied once at start-up (``CoreConfig.ready``), do
 that work once and change no byte of the page; ``apps/core/tests/test_unfold_rows.py``
 compares the pages with and without them, and fails when the installed unfold is not
 ``UNFOLD_VERSION``, so that whoever upgrades re-checks each override against the new
@@ -23,6 +23,16 @@ docs/benchmarks.md (issue 13: changelist rendering).
    the same widget (``UnfoldBooleanWidget``, through ``checkbox.html``, ``input.html``
    and ``attrs.html``) for every row; only the value (the primary key) differs. It is
    rendered once per (name, language) with a placeholder value, likewise.
+
+4. **Header texts translated once.** The cached headers keep each lazy (translatable)
+   header text as the string it is in the request's language, so the ``data-label`` of
+   each cell does not translate it again (a gettext per cell).
+5. **No failed template lookup per row.** ``change_list_results.html`` asks twice per
+   row for ``cl.model_admin.list_sections``, which unfold's ModelAdmin does not define:
+   each miss makes Django's template engine call ``dir()`` on the model admin (hundreds
+   of names). unfold's ModelAdmin gets ``list_sections = ()``, which the template shows
+   exactly as the missing attribute (``|length`` is 0 either way); an admin that sets
+   its own is unaffected.
 
 Anything the cached forms do not cover exactly (a callable or non-text badge value, a
 non-text checkbox value, extra attributes) goes to unfold's own code.
@@ -88,6 +98,9 @@ def _result_headers_once(cl: Any) -> Iterator[dict[str, Any]]:
     headers = getattr(cl, _HEADERS_ATTR, None)
     if headers is None:
         headers = list(_originals["result_headers"](cl))
+        for header in headers:
+            if isinstance(header["text"], Promise):
+                header["text"] = str(header["text"])  # translated once (4.)
         setattr(cl, _HEADERS_ATTR, headers)
     return iter(headers)
 
@@ -171,7 +184,7 @@ def applied() -> bool:
 
 
 def apply() -> None:
-    """Install the three overrides (idempotent)."""
+    """Install the overrides (idempotent)."""
     if applied():
         return
     from unfold import admin as unfold_admin
@@ -186,6 +199,9 @@ def apply() -> None:
     unfold_list.result_headers = _result_headers_once
     unfold_list.display_for_label = _display_for_label
     unfold_admin.checkbox = checkbox
+    if "list_sections" not in vars(unfold_admin.ModelAdmin):
+        _originals["list_sections"] = True
+        unfold_admin.ModelAdmin.list_sections = ()
 
 
 def unapply() -> None:
@@ -198,5 +214,7 @@ def unapply() -> None:
     unfold_list.result_headers = _originals.pop("result_headers")
     unfold_list.display_for_label = _originals.pop("display_for_label")
     unfold_admin.checkbox = _originals.pop("checkbox")
+    if _originals.pop("list_sections", False):
+        del unfold_admin.ModelAdmin.list_sections
     _label_parts.clear()
     _checkbox_parts.clear()

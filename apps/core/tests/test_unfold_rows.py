@@ -141,6 +141,7 @@ def test_the_overrides_are_installed_at_start_up():
     assert unfold_list.result_headers is unfold_rows._result_headers_once
     assert unfold_list.display_for_label is unfold_rows._display_for_label
     assert type(unfold_admin.checkbox).__name__ == "RowCheckbox"
+    assert unfold_admin.ModelAdmin.list_sections == ()
 
 
 def test_the_headers_are_built_once_per_list_not_once_per_row(client, lists, monkeypatch):
