@@ -130,9 +130,15 @@ def _display_for_label(value: Any, empty_value_display: str, label: Any) -> Safe
                 shown = shown[0]
         elif shown in label:
             label_type = label[shown]
+    if not shown:
+        # The template's "no label" branch: the same output for every empty value.
+        key = ("empty",)
+        if key not in _label_parts:
+            _label_parts[key] = [original(value, empty_value_display, label)]
+        return mark_safe(_label_parts[key][0])
     multiple = isinstance(shown, tuple | list)
     texts = list(shown) if multiple else [shown]
-    if not shown or not isinstance(label_type, str | None) or not all(map(_is_text, texts)):
+    if not isinstance(label_type, str | None) or not all(map(_is_text, texts)):
         return original(value, empty_value_display, label)
     key = (label_type, multiple, len(texts), get_language())
     parts = _label_parts.get(key)
