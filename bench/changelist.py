@@ -15,9 +15,8 @@ not slow the timed ones. The search queries are then shown with EXPLAIN ANALYZE.
 For comparison, ``Employee`` is also registered on two extra ``UnfoldAdminSite``
 instances: one with a bare ``unfold.admin.ModelAdmin``, one with a bare
 ``django.contrib.admin.ModelAdmin``; both have our ``list_display`` (the same
-display callables) and nothing else. (A plain ``AdminSite`` cannot render here:
-unfold's templates replace Django's admin templates for every site, and they
-need the URLs and context an ``UnfoldAdminSite`` provides.) Bare admins show 100
+display callables) and nothing else. (These run on ``UnfoldAdminSite``s, so even
+the bare Django one renders unfold's templates; the stock site below does not.) Bare admins show 100
 rows and, as ``select_related()`` skips nullable foreign keys, fetch each row's
 department with its own query; so a third, "matched" bare unfold admin shows 50
 rows with ``list_select_related = ("department",)`` like ours, for a like-for-like
