@@ -23,6 +23,8 @@ requests that note the session's use (at most once a minute, a write they make a
 and every session of a person is sent back to that read when one of their devices is
 deleted or unconfirmed (``sessions.sessions_unverify``, from the device signals): an
 officer's device reset still puts the person back at the code step on their next request.
+(A request of that session in flight at that moment may save the note back with its own
+session write; the once-a-minute read bounds that to a minute.)
 ``request.user.is_verified()`` and ``request.user.otp_device`` behave as django-otp's (the
 device is read if something uses it).
 
