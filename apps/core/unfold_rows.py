@@ -107,6 +107,18 @@ def _result_headers_once(cl: Any) -> Iterator[dict[str, Any]]:
 
 # --- 2. Badges (display_for_label) ---------------------------------------------------
 
+_CONTEXT = Context(autoescape=True)
+
+
+def _shown(text: Any) -> str:
+    """``{{ text }}`` as the badge template shows it (render_value_in_context)."""
+    if isinstance(text, str):
+        return conditional_escape(text)
+    if isinstance(text, Promise):
+        return conditional_escape(str(text))  # localize() leaves it as it is
+    return render_value_in_context(text, _CONTEXT)  # numbers: localized
+
+
 _label_parts: dict[tuple[Any, ...], list[str] | None] = {}
 
 
@@ -151,8 +163,7 @@ def _display_for_label(value: Any, empty_value_display: str, label: Any) -> Safe
         _label_parts[key] = parts
     if parts is None:
         return original(value, empty_value_display, label)
-    context = Context(autoescape=True)
-    return _join(parts, [render_value_in_context(text, context) for text in texts])
+    return _join(parts, [_shown(text) for text in texts])
 
 
 # --- 3. The row checkbox (action_checkbox) -------------------------------------------
