@@ -84,9 +84,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # request.user.is_verified(), then the second-factor gate and session lifetimes (both
-    # async-capable; after the messages, which tell why a session ended).
-    "django_otp.middleware.OTPMiddleware",
+    # request.user.is_verified() (django-otp's middleware, keeping the verified device in the
+    # session), then the second-factor gate and session lifetimes (all async-capable; after
+    # the messages, which tell why a session ended).
+    "apps.security.middleware.OTPSessionMiddleware",
     "apps.security.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

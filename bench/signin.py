@@ -9,7 +9,8 @@ role assignment and an authenticator device). Each round, in one run:
   lockout check, login event, session bookkeeping);
 - the employee list as that OTP-verified user, with the settings' MIDDLEWARE, and with
   django-otp's and our second-factor middleware and axes' middleware removed (the page
-  before this issue), interleaved.
+  before this issue), interleaved; and with django-otp's own middleware in place of ours
+  (``OTPSessionMiddleware``, issue 13), which reads the verified device on every request.
 
 The password hasher is the production one (PBKDF2), so the password step is dominated
 by it. Prints Markdown tables; exits 0.
@@ -26,8 +27,11 @@ from _common import machine, setup_django, summary_ms, table
 USERNAME = "bench-signin"
 PASSWORD = "bench-signin-passphrase-2026"
 IP = "10.20.30.40"
+DJANGO_OTP = "django_otp.middleware.OTPMiddleware"
+OTP_SESSION = "apps.security.middleware.OTPSessionMiddleware"
 OURS = (
-    "django_otp.middleware.OTPMiddleware",
+    DJANGO_OTP,
+    OTP_SESSION,
     "apps.security.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 )
@@ -76,9 +80,11 @@ def main() -> None:
             elapsed = time.perf_counter() - started
         return response, elapsed, len(ctx.captured_queries)
 
-    samples: dict[str, list[float]] = {k: [] for k in ("password", "code", "with", "without")}
+    keys = ("password", "code", "with", "django-otp", "without")
+    samples: dict[str, list[float]] = {k: [] for k in keys}
     queries: dict[str, int] = {}
     lean = [m for m in settings.MIDDLEWARE if m not in OURS]
+    stock_otp = [DJANGO_OTP if m == OTP_SESSION else m for m in settings.MIDDLEWARE]
     for _ in range(args.repeat):
         AccessAttempt.objects.filter(username=USERNAME).delete()
         client = Client(REMOTE_ADDR=IP, HTTP_USER_AGENT="bench Firefox/140.0 (X11; Linux)")
@@ -95,7 +101,8 @@ def main() -> None:
         assert response.status_code == 302, response.status_code
         samples["code"].append(spent)
         queries["code"] = n
-        for label, middleware in (("with", settings.MIDDLEWARE), ("without", lean)):
+        stacks = (("with", settings.MIDDLEWARE), ("django-otp", stock_otp), ("without", lean))
+        for label, middleware in stacks:
             with override_settings(MIDDLEWARE=middleware):
                 page = Client(REMOTE_ADDR=IP)
                 page.cookies = client.cookies
@@ -109,6 +116,7 @@ def main() -> None:
         "password": "password step (POST /admin/login/)",
         "code": "code step (POST /admin/verify/)",
         "with": "employee list, OTP-verified, with the sign-in middleware",
+        "django-otp": "employee list, same session, django-otp's middleware instead of ours",
         "without": "employee list, same session, without it (before this issue)",
     }
     rows = []
@@ -120,6 +128,11 @@ def main() -> None:
     print(
         f"\nOrdinary page with / without: {ratio:.2f}x, "
         f"{queries['with'] - queries['without']:+d} queries."
+    )
+    saved = summary_ms(samples["django-otp"])["median"] / summary_ms(samples["with"])["median"]
+    print(
+        f"django-otp's middleware / ours: {saved:.2f}x, "
+        f"{queries['django-otp'] - queries['with']:+d} queries."
     )
 
 

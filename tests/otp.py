@@ -18,13 +18,19 @@ def device_for(user, *, create: bool = True) -> TOTPDevice | None:
 
 
 def mark_verified(client, user) -> None:
-    """Mark a test client's session as past the code step, with the user's device."""
+    """Mark a test client's session as past the code step, with the user's device, as the
+    code step does (django-otp's device id, and our note of it: sessions.VERIFIED_KEY)."""
     from django_otp import DEVICE_ID_SESSION_KEY
+
+    from apps.security import sessions
 
     device = device_for(user)
     if device is not None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[sessions.VERIFIED_KEY] = sessions.session_verified_stamp(
+            str(user.pk), device.persistent_id
+        )
         session.save()
 
 

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from apps.core import unfold_rows
         from apps.core.registry import SidebarEntry, sidebar_section_register
 
         sidebar_section_register(
@@ -16,3 +17,6 @@ class CoreConfig(AppConfig):
             separator=False,
             entries=(SidebarEntry(_("Home"), "home", "admin:index"),),
         )
+
+        # Faster changelist rows, same HTML (issue 13 §6; see the module).
+        unfold_rows.apply()

@@ -1,4 +1,5 @@
-"""The second-factor gate, session lifetimes, the note of each session's last use, and CSP.
+"""The verified device, the second-factor gate, session lifetimes, the note of each
+session's last use, and CSP.
 
 Signed in with a password is not signed in yet.
 
@@ -14,9 +15,23 @@ note the session already keeps (written at most once a minute), so the check add
 ended session is signed out, its ``UserSession`` row keeps why, and the person lands on
 the sign-in page with a message.
 
+``OTPSessionMiddleware`` replaces django-otp's middleware, which reads the verified
+device on every request (+1 query, about 8% of a list page): a session that passed the
+code step keeps the person and device it passed with (``sessions.VERIFIED_KEY``), and an
+ordinary request trusts that. The device is still read as django-otp reads it on the
+requests that note the session's use (at most once a minute, a write they make anyway),
+and every session of a person is sent back to that read when one of their devices is
+deleted or unconfirmed (``sessions.sessions_unverify``, from the device signals): an
+officer's device reset still puts the person back at the code step on their next request.
+(A request of that session in flight at that moment may save the note back with its own
+session write; the once-a-minute read bounds that to a minute.)
+``request.user.is_verified()`` and ``request.user.otp_device`` behave as django-otp's (the
+device is read if something uses it).
+
 Async-capable, as every middleware on each request must be (docs: pitfalls).
 """
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,8 +43,12 @@ from django.contrib.auth import SESSION_KEY, alogout, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from apps.security import otp, sessions
 
@@ -49,6 +68,111 @@ _MESSAGES = {
     ),
     sessions.ENDED_LIFETIME: _("Your session has reached its time limit. Please sign in again."),
 }
+
+
+def _recheck_due(touched: float | None) -> bool:
+    """Is this a request that notes the session's use (``sessions.session_touch``)?"""
+    return timezone.now().timestamp() - (touched or 0) >= sessions.TOUCH_EVERY
+
+
+def _user_id(user: Any) -> str:
+    return user._meta.pk.value_to_string(user)
+
+
+class OTPSessionMiddleware(OTPMiddleware):
+    """django-otp's middleware, trusting the session's note of the code step between
+    device reads (see the module)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self._is_async:
+            return self.__acall__(request)
+        self._install_lazy_accessors(request)
+        response = self.get_response(request)
+        self._note_code_step(request)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> Any:
+        self._install_lazy_accessors(request)
+        response = await self.get_response(request)
+        if getattr(request, "session", None) is not None and request.session.modified:
+            await sync_to_async(self._note_code_step)(request)
+        return response
+
+    @staticmethod
+    def _note_code_step(request: HttpRequest) -> None:
+        """After ``django_otp.login`` (the code step): note the device in the session,
+        which is being saved anyway."""
+        session = getattr(request, "session", None)
+        if session is None or not session.modified:
+            return
+        persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+        stamp = sessions.session_verified_stamp(session.get(SESSION_KEY), persistent_id)
+        if stamp is None or session.get(sessions.VERIFIED_KEY) == stamp:
+            return
+        device = getattr(getattr(request, "user", None), "otp_device", None)
+        if (
+            isinstance(device, Device)
+            and device.persistent_id == persistent_id
+            and device.confirmed
+            and str(device.user_id) == stamp[0]
+        ):
+            session[sessions.VERIFIED_KEY] = stamp
+
+    def _trusted(self, request: HttpRequest, user: Any, persistent_id: str, mark: Any) -> bool:
+        return mark is not None and mark == sessions.session_verified_stamp(
+            _user_id(user), persistent_id
+        )
+
+    def _settle(self, request: HttpRequest, user: Any, persistent_id: str, device: Any) -> None:
+        """As django-otp: the device read, bound to the user and confirmed, or none."""
+        user.otp_device = self._finalize_device(request, user, device)
+        stamp = sessions.session_verified_stamp(_user_id(user), persistent_id)
+        if user.otp_device is None:
+            request.session.pop(sessions.VERIFIED_KEY, None)
+        elif request.session.get(sessions.VERIFIED_KEY) != stamp:
+            request.session[sessions.VERIFIED_KEY] = stamp
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        self._init_user_fields(user)
+        if not user.is_authenticated:
+            return user
+        session = request.session
+        persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+        if not persistent_id:
+            session.pop(sessions.VERIFIED_KEY, None)
+            return user
+        mark = session.get(sessions.VERIFIED_KEY)
+        if self._trusted(request, user, persistent_id, mark) and not _recheck_due(
+            session.get(sessions.TOUCHED_KEY)
+        ):
+            user.otp_device = SimpleLazyObject(
+                functools.partial(self._device_from_persistent_id, persistent_id)
+            )
+            return user
+        self._settle(request, user, persistent_id, self._device_from_persistent_id(persistent_id))
+        return user
+
+    async def _verify_user_async_via_auser(self, request: HttpRequest, auser: Any) -> Any:
+        user = await auser()
+        self._init_user_fields(user)
+        if not user.is_authenticated:
+            return user
+        session = request.session
+        persistent_id = await session.aget(DEVICE_ID_SESSION_KEY)
+        if not persistent_id:
+            await session.apop(sessions.VERIFIED_KEY, None)
+            return user
+        mark = await session.aget(sessions.VERIFIED_KEY)
+        if self._trusted(request, user, persistent_id, mark) and not _recheck_due(
+            await session.aget(sessions.TOUCHED_KEY)
+        ):
+            user.otp_device = SimpleLazyObject(
+                functools.partial(self._device_from_persistent_id, persistent_id)
+            )
+            return user
+        device = await self._adevice_from_persistent_id(persistent_id)
+        self._settle(request, user, persistent_id, device)
+        return user
 
 
 def _gate(request: HttpRequest, user: Any) -> HttpResponse | None:

@@ -42,6 +42,9 @@ LIMITS_KEY = "_security_limits"
 # How often a request may write "last seen" (seconds): one UPDATE a minute, not per request.
 TOUCH_EVERY = 60
 TOUCHED_KEY = "_security_seen"
+# [user id, device persistent id] of a session that passed the code step, so an ordinary
+# request trusts it without reading the device (apps.security.middleware.OTPSessionMiddleware).
+VERIFIED_KEY = "_security_verified"
 
 
 def _store() -> Any:
@@ -167,6 +170,35 @@ def session_signed_out(session_key: str | None, reason: str = ENDED_SIGNED_OUT) 
         UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
             ended_at=timezone.now(), end_reason=reason
         )
+
+
+def session_verified_stamp(user_id: str | None, persistent_id: str | None) -> list[str] | None:
+    """What ``VERIFIED_KEY`` holds for this person and device (None without either)."""
+    if not user_id or not persistent_id:
+        return None
+    return [str(user_id), persistent_id]
+
+
+def sessions_unverify(user_id: Any) -> int:
+    """Make the person's live sessions read their device again on their next request.
+
+    Called when one of their second-factor devices is deleted (an officer's reset, the
+    person replacing it) or unconfirmed: the next request of each session reads the device
+    as django-otp does, finds it gone, and the session is back at the code step. The store
+    is written in the caller's transaction, so both stand or fall together. Returns how
+    many sessions were marked verified.
+    """
+    store = _store()
+    keys = UserSession.objects.filter(user_id=user_id, ended_at__isnull=True).values_list(
+        "session_key", flat=True
+    )
+    cleared = 0
+    for key in keys:
+        session = store(session_key=key)
+        if session.pop(VERIFIED_KEY, None) is not None:
+            session.save()
+            cleared += 1
+    return cleared
 
 
 def sessions_prune(*, older_than: datetime.timedelta) -> int:
