@@ -7,11 +7,10 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import BadRequest
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.sites import UnfoldAdminSite
 
-from apps.core.registry import sidebar_entries
+from apps.core.registry import sidebar_entries, sidebar_url
 
 # unfold's search pages its results 100 at a time; no page is that far.
 SEARCH_PAGE_DIGITS = 6
@@ -68,7 +67,8 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             item: dict[str, Any] = {
                 "title": entry.title,
                 "icon": entry.icon,
-                "link": reverse_lazy(entry.url_name),
+                # Reversed once per URL conf, prefix and language (sidebar_url).
+                "link": sidebar_url(entry.url_name),
             }
             if entry.permission is not None:
                 item["permission"] = _can(entry.permission)

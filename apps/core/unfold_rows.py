@@ -34,6 +34,25 @@ docs/benchmarks.md (issue 13: changelist rendering).
    exactly as the missing attribute (``|length`` is 0 either way); an admin that sets
    its own is unaffected.
 
+Two more cut the page around the list (the "chrome"), which a stock admin page does
+not have. Each is a template of the same name in ``templates/unfold/helpers/`` that
+holds one tag, ``{% unfold_fragment %}`` (``apps/core/templatetags/unfold_chrome.py``):
+it renders unfold's own template (the next one of that name) once per *key* and reuses
+the output. The key is every value the template reads, as the template shows it (the
+text in the request's language, whether it is safe HTML), plus the language; so two
+requests share an output only when unfold would have printed the same bytes for both,
+and nothing about the person but what the page shows goes in. Whatever the key cannot
+hold (a value of another type) renders unfold's template as before.
+
+6. **The sidebar entries** (``unfold/helpers/app_list.html``, ~5 ms a page): the
+   entries, each one's ``has_permission`` and ``active`` as unfold's ``each_context``
+   computed them for this request (so a change of rights or of page shows at once),
+   their links, titles, icons and badges.
+7. **The filter panel's buttons** (``unfold/helpers/change_list_filter_actions.html``,
+   ~3 ms): each ``{% component "unfold/components/button.html" %}`` copies the whole
+   context and runs every context processor again. The output depends on the admin's
+   filter options, the facet and clear-all links (the query string) and the language.
+
 Anything the cached forms do not cover exactly (a callable or non-text badge value, a
 non-text checkbox value, extra attributes) goes to unfold's own code.
 """
@@ -48,7 +67,7 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeText, mark_safe
+from django.utils.safestring import SafeData, SafeText, mark_safe
 from django.utils.translation import get_language
 
 # The release these overrides were written for and checked against.
@@ -193,6 +212,114 @@ def _checkbox_class() -> type:
     return RowCheckbox
 
 
+# --- 6, 7. Page fragments rendered once per key --------------------------------------
+
+
+class Uncacheable(Exception):
+    """A value the key cannot hold: render unfold's template as it is."""
+
+
+def _shown_key(value: Any) -> Any:
+    """``value`` as a template shows it: for text, the text and whether it is safe HTML."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str | Promise):
+        text = str(value)  # a lazy text in the request's language
+        return (isinstance(text, SafeData), text)
+    if isinstance(value, list | tuple):
+        return tuple(_shown_key(v) for v in value)
+    raise Uncacheable
+
+
+# What unfold/helpers/app_list.html (and app_list_badge.html) read of a group and an item.
+_GROUP_KEYS = (
+    "title",
+    "separator",
+    "collapsible",
+    "badge",
+    "badge_callback",
+    "badge_style",
+    "badge_variant",
+)
+_ITEM_KEYS = (
+    "has_permission",
+    "active",
+    "link",
+    "link_callback",
+    "icon",
+    "title",
+    "badge",
+    "badge_callback",
+    "badge_style",
+    "badge_variant",
+)
+
+
+def _item_key(item: Any) -> tuple[Any, ...]:
+    if not isinstance(item, dict):
+        raise Uncacheable
+    nested = item.get("items")
+    return (
+        tuple(_shown_key(item.get(k)) for k in _ITEM_KEYS),
+        None if nested is None else tuple(_item_key(i) for i in nested),
+    )
+
+
+def _sidebar_key(context: Any) -> tuple[Any, ...]:
+    if context.get("sidebar_show_all_applications"):
+        raise Uncacheable  # the list of all applications: not in the key
+    groups = context.get("sidebar_navigation") or ()
+    return tuple(
+        (
+            tuple(_shown_key(group.get(k)) for k in _GROUP_KEYS),
+            tuple(_item_key(item) for item in group.get("items") or ()),
+        )
+        for group in groups
+    )
+
+
+def _filter_actions_key(context: Any) -> tuple[Any, ...]:
+    cl = context.get("cl")
+    if cl is None:
+        raise Uncacheable
+    admin = cl.model_admin
+    facets = cl.is_facets_optional
+    return (
+        _shown_key(bool(getattr(admin, "list_filter_submit", False))),
+        _shown_key(bool(getattr(admin, "list_filter_sheet", False))),
+        _shown_key(bool(facets)),
+        _shown_key(bool(cl.has_active_filters)),
+        _shown_key(bool(cl.add_facets) if facets else None),
+        _shown_key(cl.remove_facet_link if facets and cl.add_facets else None),
+        _shown_key(cl.add_facet_link if facets and not cl.add_facets else None),
+        _shown_key(cl.clear_all_filters_qs if cl.has_active_filters else None),
+    )
+
+
+FRAGMENT_KEYS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
+    "unfold/helpers/app_list.html": _sidebar_key,
+    "unfold/helpers/change_list_filter_actions.html": _filter_actions_key,
+}
+
+_fragments: dict[tuple[Any, ...], SafeText] = {}
+
+
+def fragment_render(name: str, context: Any, render: Callable[[], str]) -> str:
+    """unfold's template ``name`` (``render()``), once per key of what it shows."""
+    if not applied():
+        return render()
+    try:
+        key = (name, get_language(), context.autoescape, FRAGMENT_KEYS[name](context))
+    except Uncacheable:
+        return render()
+    html = _fragments.get(key)
+    if html is None:
+        html = mark_safe(render())
+        if len(_fragments) < _CACHE_LIMIT:
+            _fragments[key] = html
+    return html
+
+
 # --- Applying -------------------------------------------------------------------------
 
 
@@ -235,3 +362,4 @@ def unapply() -> None:
         del unfold_admin.ModelAdmin.list_sections
     _label_parts.clear()
     _checkbox_parts.clear()
+    _fragments.clear()

@@ -165,3 +165,112 @@ def test_unfold_is_the_release_the_overrides_were_checked_against():
         "release (the header rebuild per row was fixed upstream after 0.91.0), drop the "
         "ones it makes unnecessary, run this module, then update UNFOLD_VERSION."
     )
+
+
+# --- The page around the list: the sidebar and the filter panel (overrides 6, 7) ------
+
+_SIDEBAR = re.compile(r'<div id="nav-sidebar-apps".*?</ol>\s*</div>\s*</div>', re.S)
+_ROLE_PAGES = [
+    ("admin", reverse("admin:security_loginevent_changelist")),
+    ("security", reverse("admin:security_loginevent_changelist")),
+    ("auditor", reverse("admin:security_loginevent_changelist")),
+    ("hr", reverse("admin:org_employee_changelist")),
+    ("staff", reverse("admin:index")),
+]
+
+
+def _links(sidebar: str) -> set[str]:
+    return set(re.findall(r'href="([^"]+)"', sidebar))
+
+
+def _sidebar(html: str) -> str:
+    found = _SIDEBAR.search(html)
+    assert found, "no sidebar on the page"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(("persona", "url"), _ROLE_PAGES)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_page_around_the_list_is_the_same_for_every_role(
+    client, lists, make_user, persona, url, language
+):
+    user = lists if persona == "admin" else make_user(persona)
+    client.force_login(user)
+    headers = {"accept_language": language}
+    cached = _page(client, url, **headers)
+    _page(client, url, **headers)  # the second request reads the cached fragments
+    assert _page(client, url, **headers) == cached == _without_overrides(client, url, **headers)
+
+
+def test_one_persons_sidebar_is_never_shown_to_another(client, lists, make_user):
+    url = reverse("admin:security_loginevent_changelist")
+    officer = make_user("security")
+    client.force_login(lists)  # the superuser fills the cache first
+    everything = _sidebar(_page(client, url))
+    client.force_login(officer)
+    officers = _sidebar(_page(client, url))
+    assert officers != everything
+    assert officers == _sidebar(_without_overrides(client, url))
+    assert _links(officers) < _links(everything)  # entries only the superuser may open
+
+
+def test_the_sidebar_follows_a_change_of_rights(client, lists, make_user, roles):
+    from apps.access.models import RoleAssignment
+    from apps.access.roles import HR
+    from apps.access.services import assignment_create, assignment_revoke
+
+    url = reverse("admin:security_loginevent_changelist")
+    officer = make_user("security")
+    client.force_login(officer)
+    before = _sidebar(_page(client, url))
+    assignment_create(actor=None, user=officer, role=roles[HR], reason="covers HR")
+    granted = _sidebar(_page(client, url))
+    assert _links(before) < _links(granted)  # HR's entries appear on the next request
+    assert granted == _sidebar(_without_overrides(client, url))
+    hr_assignment = RoleAssignment.objects.get(user=officer, role=roles[HR])
+    assignment_revoke(assignment=hr_assignment, actor=None, reason="back to security")
+    assert _sidebar(_page(client, url)) == before
+
+
+def test_the_sidebar_follows_the_language_and_the_page(client, lists):
+    client.force_login(lists)
+    events = reverse("admin:security_loginevent_changelist")
+    employees = reverse("admin:org_employee_changelist")
+    english = _sidebar(_page(client, events, accept_language="en"))
+    chinese = _sidebar(_page(client, events, accept_language="zh-hans"))
+    assert chinese != english
+    assert chinese == _sidebar(_without_overrides(client, events, accept_language="zh-hans"))
+    other_page = _sidebar(_page(client, employees, accept_language="en"))
+    assert other_page != english  # another entry is active
+    assert other_page == _sidebar(_without_overrides(client, employees, accept_language="en"))
+
+
+def test_the_filter_buttons_follow_the_filters_applied(client, lists):
+    client.force_login(lists)
+    url = reverse("admin:security_loginevent_changelist")
+    plain = _page(client, url)
+    filtered_url = url + "?outcome__exact=success&_facets=True"
+    filtered = _page(client, filtered_url)
+    assert "changelist-filter-extra-actions" in plain
+    assert "clearall" not in plain
+    assert "clearall" in filtered
+    assert filtered == _without_overrides(client, filtered_url)
+    assert _page(client, url) == plain == _without_overrides(client, url)
+
+
+def test_the_sidebar_links_are_reversed_once_per_urlconf_and_language(client, lists):
+    from apps.core.registry import sidebar_url
+
+    client.force_login(lists)
+    _page(client, reverse("admin:index"))
+    assert sidebar_url("admin:security_loginevent_changelist") == reverse(
+        "admin:security_loginevent_changelist"
+    )
+
+
+def test_a_fragment_holds_no_value_it_cannot_key():
+    from django.template import Context
+
+    context = Context({"sidebar_navigation": [{"title": object(), "items": []}]})
+    with pytest.raises(unfold_rows.Uncacheable):
+        unfold_rows.FRAGMENT_KEYS["unfold/helpers/app_list.html"](context)
