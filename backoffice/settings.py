@@ -14,7 +14,6 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -378,15 +377,8 @@ UNFOLD = {
     "SCRIPTS": [lambda request: static("core/admin.js")],
     # unfold prints COLORS in an inline <style>; empty, the palette comes from admin.css.
     "COLORS": lambda request: {},
-    # The user menu (top right): everyone's own profile and password.
-    "ACCOUNT": {
-        "navigation": [
-            {"title": _("My profile"), "link": reverse_lazy("admin:org_employee_me")},
-            {"title": _("Change password"), "link": reverse_lazy("admin:password_change")},
-            {"title": _("My sessions"), "link": reverse_lazy("security_my_sessions")},
-            {"title": _("Backup codes"), "link": reverse_lazy("security_backup_codes")},
-        ]
-    },
+    # The user menu (top right): everyone's own profile, password, sessions, backup codes.
+    "ACCOUNT": {"navigation": "apps.core.admin_site.account_links"},
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
