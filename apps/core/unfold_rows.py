@@ -34,8 +34,8 @@ docs/benchmarks.md (issue 13: changelist rendering).
    exactly as the missing attribute (``|length`` is 0 either way); an admin that sets
    its own is unaffected.
 
-Two more cut the page around the list (the "chrome"), which a stock admin page does
-not have. Each is a template of the same name in ``templates/unfold/helpers/`` that
+Three more cut the page around the list (the "chrome"), which a stock admin page does
+not have. Each is a template of the same name in ``templates/unfold/`` that
 holds one tag, ``{% unfold_fragment %}`` (``apps/core/templatetags/unfold_chrome.py``):
 it renders unfold's own template (the next one of that name) once per *key* and reuses
 the output. The key is every value the template reads, as the template shows it (the
@@ -52,6 +52,12 @@ hold (a value of another type) renders unfold's template as before.
    ~3 ms): each ``{% component "unfold/components/button.html" %}`` copies the whole
    context and runs every context processor again. The output depends on the admin's
    filter options, the facet and clear-all links (the query string) and the language.
+
+8. **The empty date-time range filter** (``unfold/filters/filters_datetime_range.html``,
+   ~3 ms): four form widgets through the form templates. Only while none of the
+   filter's four parameters has a value (the list as it opens): the output then depends
+   on the filter's class, form, parameter name and title and the language. A range
+   someone typed renders as before (and cannot fill the cache).
 
 Anything the cached forms do not cover exactly (a callable or non-text badge value, a
 non-text checkbox value, extra attributes) goes to unfold's own code.
@@ -296,9 +302,24 @@ def _filter_actions_key(context: Any) -> tuple[Any, ...]:
     )
 
 
+def _empty_range_key(context: Any) -> tuple[Any, ...]:
+    spec = context.get("spec")
+    params = getattr(spec, "expected_parameters", lambda: None)()
+    used = getattr(spec, "used_parameters", None)
+    if not params or used is None or any(used.get(p) for p in params):
+        raise Uncacheable  # a range was asked for: its values and errors show
+    return (
+        type(spec),
+        getattr(spec, "form_class", None),
+        _shown_key(spec.parameter_name),
+        _shown_key(context.get("title")),
+    )
+
+
 FRAGMENT_KEYS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
     "unfold/helpers/app_list.html": _sidebar_key,
     "unfold/helpers/change_list_filter_actions.html": _filter_actions_key,
+    "unfold/filters/filters_datetime_range.html": _empty_range_key,
 }
 
 _fragments: dict[tuple[Any, ...], SafeText] = {}

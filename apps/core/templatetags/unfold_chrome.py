@@ -1,6 +1,6 @@
 """``{% unfold_fragment %}``: unfold's template of the same name, rendered once per key.
 
-Only for the templates in ``templates/unfold/helpers/`` that override one of unfold's
+Only for the templates in ``templates/unfold/`` that override one of unfold's
 with this single tag; ``apps.core.unfold_rows`` (overrides 6 and 7) says which and keys
 them.
 """

@@ -274,3 +274,19 @@ def test_a_fragment_holds_no_value_it_cannot_key():
     context = Context({"sidebar_navigation": [{"title": object(), "items": []}]})
     with pytest.raises(unfold_rows.Uncacheable):
         unfold_rows.FRAGMENT_KEYS["unfold/helpers/app_list.html"](context)
+
+
+def test_a_date_range_someone_asked_for_is_rendered_not_cached(client, lists):
+    def ranges() -> int:
+        return sum("filters_datetime_range" in key[0] for key in unfold_rows._fragments)
+
+    client.force_login(lists)
+    url = reverse("admin:security_loginevent_changelist")
+    asked = url + "?at_from_0=2026-01-01&at_to_0=not-a-date"
+    plain = _page(client, url)
+    assert ranges() == 1  # the empty range (taking the overrides off empties the caches)
+    html = _page(client, asked)
+    assert ranges() == 1
+    assert 'value="2026-01-01"' in html
+    assert html == _without_overrides(client, asked)
+    assert plain == _without_overrides(client, url)
