@@ -163,7 +163,10 @@ def test_unfold_is_the_release_the_overrides_were_checked_against():
         f"django-unfold is now {unfold_rows.unfold_version()}; apps/core/unfold_rows.py was "
         f"written for {unfold_rows.UNFOLD_VERSION}. Check each override against the new "
         "release (the header rebuild per row was fixed upstream after 0.91.0), drop the "
-        "ones it makes unnecessary, run this module, then update UNFOLD_VERSION."
+        "ones it makes unnecessary, run this module, then update UNFOLD_VERSION. The page "
+        "chrome too: the templates in templates/unfold/ (each must still read only what "
+        "its key in FRAGMENT_KEYS holds) and BackofficeAdminSite._get_is_active (a copy "
+        "of unfold's rule)."
     )
 
 
@@ -290,3 +293,24 @@ def test_a_date_range_someone_asked_for_is_rendered_not_cached(client, lists):
     assert 'value="2026-01-01"' in html
     assert html == _without_overrides(client, asked)
     assert plain == _without_overrides(client, url)
+
+
+@pytest.mark.parametrize(
+    ("path", "link", "is_tab"),
+    [
+        ("/admin/", "/admin/", False),
+        ("/admin/security/loginevent/", "/admin/security/loginevent/", False),
+        ("/admin/security/loginevent/", "/admin/", False),
+        ("/admin/org/employee/3/change/", "/admin/org/employee/", False),
+        ("/admin/org/employee/?status=1", "/admin/org/employee/?status=1", True),
+        ("/admin/org/employee/?status=2", "/admin/org/employee/?status=1", True),
+        ("/admin/org/employee/", "", False),
+    ],
+)
+def test_our_lit_entry_rule_is_unfolds(rf, path, link, is_tab):
+    from django.contrib import admin
+    from unfold.sites import UnfoldAdminSite
+
+    request = rf.get(path)
+    ours = admin.site._get_is_active(request, link, is_tab)
+    assert ours == UnfoldAdminSite._get_is_active(admin.site, request, link, is_tab)
