@@ -55,7 +55,7 @@ hold (a value of another type) renders unfold's template as before.
 
 8. **The empty date-time range filter** (``unfold/filters/filters_datetime_range.html``,
    ~3 ms): four form widgets through the form templates. Only while none of the
-   filter's four parameters has a value (the list as it opens): the output then depends
+   filter's four parameters is in the address (the list as it opens): the output then depends
    on the filter's class, form, parameter name and title and the language. A range
    someone typed renders as before (and cannot fill the cache).
 
@@ -306,8 +306,8 @@ def _empty_range_key(context: Any) -> tuple[Any, ...]:
     spec = context.get("spec")
     params = getattr(spec, "expected_parameters", lambda: None)()
     used = getattr(spec, "used_parameters", None)
-    if not params or used is None or any(used.get(p) for p in params):
-        raise Uncacheable  # a range was asked for: its values and errors show
+    if not params or used is None or any(p in used for p in params):
+        raise Uncacheable  # a range was asked for (even an empty one): its values show
     return (
         type(spec),
         getattr(spec, "form_class", None),
