@@ -18,6 +18,7 @@ from apps.access import scope
 from apps.access.models import RoleAssignment
 from apps.access.selectors import access_explain
 from apps.core.admin import SafeAutocompleteSelect
+from apps.core.types import AuthedHttpRequest
 from apps.org.models import Department, Employee, Transfer
 
 # The scoped models with an admin screen, by "app_label.model_name".
@@ -96,6 +97,8 @@ class ExplainAccessForm(forms.Form):
 
 class ExplainAccessView(UnfoldModelAdminViewMixin, TemplateView):
     """GET ?user=&model=&object_id=: the form and, once valid, one row per action."""
+
+    request: AuthedHttpRequest  # an admin page: behind login
 
     title = _("Explain access")
     permission_required = ("access.view_roleassignment",)

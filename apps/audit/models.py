@@ -97,6 +97,9 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
 
+    # Not a column: the admin's change page sets what its reader may see of the entry.
+    visible_fields: list[str]
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")

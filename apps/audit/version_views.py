@@ -24,6 +24,7 @@ from apps.access.services import refusal_record
 from apps.audit import reverts, versions
 from apps.audit.models import AuditEntry
 from apps.core.admin import ReasonForm
+from apps.core.types import AuthedHttpRequest
 
 # history_id is a 64-bit integer: 19 digits at most.
 VERSION_ID_DIGITS = 19
@@ -145,7 +146,7 @@ def compare_view(model_admin: Any, request: HttpRequest, object_id: str) -> Http
 
 
 def revert_view(
-    model_admin: Any, request: HttpRequest, object_id: str, raw_version_id: str
+    model_admin: Any, request: AuthedHttpRequest, object_id: str, raw_version_id: str
 ) -> HttpResponse:
     """GET: what the revert would change, and the reason form. POST: revert."""
     model = model_admin.model

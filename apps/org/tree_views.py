@@ -23,6 +23,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
 from apps.access.services import refusal_record
+from apps.core.types import AuthedHttpRequest
 from apps.core.validators import validate_storable_text
 from apps.org import tree
 from apps.org.models import Department
@@ -254,7 +255,7 @@ class DepartmentTreePreviewView(MovesView):
 class DepartmentTreeApplyView(MovesView):
     """POST the pending moves with a reason: all are applied, or none."""
 
-    def post(self, request: HttpRequest) -> JsonResponse:
+    def post(self, request: AuthedHttpRequest) -> JsonResponse:
         data = self.body()
         moves = self.moves(data)
         version = self.version(data)

@@ -14,6 +14,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 from apps.access import scope
 from apps.access.fields import fields_never_visible
 from apps.access.services import refusal_record
+from apps.core.types import AuthedHttpRequest
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department, Employee
@@ -97,6 +98,8 @@ def _chart_labels() -> dict[str, str]:
 
 class ProfileView(UnfoldModelAdminViewMixin, FormView):
     """Everyone's own page: their details, and the phone number they may change."""
+
+    request: AuthedHttpRequest  # an admin page: behind login
 
     title = _("My profile")
     permission_required = ()  # any signed-in staff user; the page only shows themselves

@@ -26,6 +26,7 @@ from django.views import View
 from django_otp import login as otp_login
 from unfold.widgets import INPUT_CLASSES
 
+from apps.core.types import AuthedHttpRequest
 from apps.security import lockout, otp, sessions
 from apps.security.events import event_record
 from apps.security.models import LoginEvent
@@ -121,7 +122,7 @@ def _credentials(request: HttpRequest) -> dict[str, str]:
     return {settings.AXES_USERNAME_FORM_FIELD: request.user.get_username()}
 
 
-def _event(request: HttpRequest, outcome: str) -> None:
+def _event(request: AuthedHttpRequest, outcome: str) -> None:
     event_record(
         request=request, outcome=outcome, username=request.user.get_username(), user=request.user
     )
@@ -206,7 +207,7 @@ class VerifyView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, CodeForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         if "send_email" in request.POST:
             try:
                 otp.email_code_send(request.user)
@@ -262,7 +263,7 @@ class EnrollView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, self._form())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         form = self._form(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
@@ -298,7 +299,9 @@ class EnrollView(View):
     def _form(self, data: Any = None) -> EnrollForm:
         return EnrollForm(data, proof_needed=otp.proof_required(self.request.user))
 
-    def _render(self, request: HttpRequest, form: EnrollForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: AuthedHttpRequest, form: EnrollForm, status: int = 200
+    ) -> HttpResponse:
         device = otp.totp_pending(request.user)
         replacing = PROOF_FIELD in form.fields
         context = _context(
@@ -325,7 +328,7 @@ class BackupCodesView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, ProofForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         form = ProofForm(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
@@ -349,7 +352,9 @@ class BackupCodesView(View):
             _context(request, title=gettext("Your new backup codes"), codes=codes),
         )
 
-    def _render(self, request: HttpRequest, form: ProofForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: AuthedHttpRequest, form: ProofForm, status: int = 200
+    ) -> HttpResponse:
         context = _context(
             request,
             title=gettext("Backup codes"),
