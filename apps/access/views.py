@@ -76,7 +76,8 @@ class ExplainAccessForm(forms.Form):
         self.order_fields(["user", "model", "object_id"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # Django's returns self.cleaned_data (typed Optional by the stubs)
+        cleaned = self.cleaned_data
         cleaned["obj"] = None
         model = EXPLAINABLE.get(cleaned.get("model") or "")
         raw = (cleaned.get("object_id") or "").strip()

@@ -289,7 +289,8 @@ class TrailFilterForm(forms.Form):
             ) from None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # Django's returns self.cleaned_data (typed Optional by the stubs)
+        cleaned = self.cleaned_data
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and first > last:
             self.add_error("date_to", _("The end date is before the start date."))

@@ -218,7 +218,9 @@ def sidebar_entries(
     return registry.sidebar()
 
 
-def active_under(url_name: str, *, except_under: tuple[str, ...] = ()) -> Callable:
+def active_under(
+    url_name: str, *, except_under: tuple[str, ...] = ()
+) -> Callable[[HttpRequest], bool]:
     """An ``active`` rule: the page is under ``url_name``'s address but none of the others.
 
     For pages mounted below a list (the department chart) that have their own entry.

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -82,7 +82,7 @@ def _uuid(raw: Any) -> uuid.UUID:
         raise BadRequest(gettext("“%(id)s” is not a valid department id.") % {"id": raw}) from exc
 
 
-def _visible(request: HttpRequest) -> QuerySet[Department]:
+def _visible(request: HttpRequest) -> tree.DepartmentQuerySet:
     """The departments this user may see: the tree, search and moves stay inside them."""
     return scope.restrict(request.user, "org.view_department", Department.objects.all())
 
@@ -91,17 +91,17 @@ class JsonAdminView(UnfoldModelAdminViewMixin, View):
     """An admin JSON endpoint: refusals and bad input answer in JSON, never HTML."""
 
     title = _("Department tree")
-    permission_required = ("org.view_department",)
+    permission_required: tuple[str, ...] = ("org.view_department",)
 
     def handle_no_permission(self) -> HttpResponse:
         if not self.request.user.is_authenticated:
             return super().handle_no_permission()
         return JsonResponse({"error": gettext("You may not do this.")}, status=403)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             _refuse_unstorable(
-                (key + value for key, value in request.GET.items()),
+                (key + value for key, values in request.GET.lists() for value in values),
                 gettext("The address contains a character that is not allowed."),
             )
             return super().dispatch(request, *args, **kwargs)

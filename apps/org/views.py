@@ -1,7 +1,7 @@
 """Admin pages that are not a model's list or form: the org chart and "My profile"."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +10,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from apps.access import scope
 from apps.access.fields import fields_never_visible
@@ -112,7 +115,7 @@ class ProfileView(UnfoldModelAdminViewMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         hidden = fields_never_visible(user=user, model=Employee)
-        details = [
+        details: list[tuple[StrOrPromise, object]] = [
             (pgettext_lazy("person", "Name"), user.get_full_name() or user.username),
             (_("Username"), user.username),
             (_("Employee ID"), user.employee_id),
