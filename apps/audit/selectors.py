@@ -13,12 +13,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -177,7 +177,7 @@ def model_choices(user: Any) -> list[tuple[str, str]]:
     """The audited models whose entries the user may see, as ("app_label.model", name)."""
     snap = scope.snapshot(user)
     return [
-        (model._meta.label_lower, capfirst(model._meta.verbose_name))
+        (model._meta.label_lower, str(capfirst(model._meta.verbose_name)))
         for model in trail_models()
         if snap.superuser or view_perm(model) in snap.perms
     ]
@@ -186,7 +186,8 @@ def model_choices(user: Any) -> list[tuple[str, str]]:
 def field_label(model: type[Model] | None, name: str) -> str:
     """A changed field as people read it (its verbose name); the name when unknown."""
     try:
-        return capfirst(model._meta.get_field(name).verbose_name) if model else name
+        field = model._meta.get_field(name) if model else None
+        return str(capfirst(field.verbose_name)) if isinstance(field, Field) else name
     except FieldDoesNotExist:  # a field since removed from the model
         return name
 
@@ -235,15 +236,18 @@ class TrailFilterForm(forms.Form):
     # The filters a link or an export carries (the cursor is the page, not a filter).
     FILTERS = ("model", "object", "actor", "date_from", "date_to", "action", "field")
 
+    def _choices(self, name: str) -> forms.ChoiceField:
+        """One of the form's choice fields (declared above), typed as such."""
+        return cast(forms.ChoiceField, self.fields[name])
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        everything = [("", _("All"))]
-        self.fields["model"].choices = everything + model_choices(user)
-        self.fields["action"].choices = everything + list(
-            AuditEntry._meta.get_field("action").choices
-        )
-        self.fields["field"].choices = everything + field_choices(user)
+        everything: list[tuple[Any, Any]] = [("", _("All"))]
+        action_field = AuditEntry._meta.get_field("action")
+        self._choices("model").choices = everything + model_choices(user)
+        self._choices("action").choices = everything + list(action_field.choices or ())
+        self._choices("field").choices = everything + field_choices(user)
         for name in ("date_from", "date_to"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
 

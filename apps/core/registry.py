@@ -19,11 +19,16 @@ them in order. Registering a model, a section or an entry twice is an error.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.org.models import Employee
 
 
 class AlreadyRegistered(Exception):
@@ -244,7 +249,7 @@ def fields_answer_register(
 
 
 def fields_hidden_everywhere(
-    *, user: Any, model: type[Model], registry: Registry = REGISTRY
+    *, user: "Employee | AnonymousUser", model: type[Model], registry: Registry = REGISTRY
 ) -> frozenset[str]:
     """Protected fields of ``model`` that ``user`` may see nowhere, as access answers.
 
