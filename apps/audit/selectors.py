@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field, Model, Q, QuerySet
@@ -88,7 +89,7 @@ def _protected_q(snap: scope.Snapshot, *, field: str | None = None) -> Q | None:
     return None if everywhere else q
 
 
-def trail_for(user: Any) -> QuerySet[AuditEntry]:
+def trail_for(user: Employee | AnonymousUser) -> QuerySet[AuditEntry]:
     """The entries ``user`` may see: per model its view permission's scope, salary apart."""
     snap = scope.snapshot(user)
     entries = AuditEntry.objects.all()
@@ -126,7 +127,7 @@ def trail_for(user: Any) -> QuerySet[AuditEntry]:
     return entries
 
 
-def visible_fields(user: Any, entry: AuditEntry) -> list[str]:
+def visible_fields(user: Employee | AnonymousUser, entry: AuditEntry) -> list[str]:
     """The entry's changed fields, less the protected ones the user may not see there.
 
     Load entries with ``select_related("department", "department_other")`` for a list:
@@ -145,7 +146,9 @@ def visible_fields(user: Any, entry: AuditEntry) -> list[str]:
     return [name for name in fields if name not in hidden]
 
 
-def viewable_objects(user: Any, entries: Iterable[AuditEntry]) -> set[tuple[int, str]]:
+def viewable_objects(
+    user: Employee | AnonymousUser, entries: Iterable[AuditEntry]
+) -> set[tuple[int, str]]:
     """(content type id, object id) of the entries' objects the user may open today.
 
     One query per model on the page, whatever the number of rows.
@@ -173,7 +176,7 @@ def viewable_objects(user: Any, entries: Iterable[AuditEntry]) -> set[tuple[int,
 # --- Filters ------------------------------------------------------------------------------
 
 
-def model_choices(user: Any) -> list[tuple[str, str]]:
+def model_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
     """The audited models whose entries the user may see, as ("app_label.model", name)."""
     snap = scope.snapshot(user)
     return [
@@ -192,7 +195,7 @@ def field_label(model: type[Model] | None, name: str) -> str:
         return name
 
 
-def field_choices(user: Any) -> list[tuple[str, str]]:
+def field_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
     """The tracked fields of the models the user may see; protected ones need the right."""
     allowed = {label for label, _name in model_choices(user)}
     labels: dict[str, str] = {}
@@ -240,7 +243,7 @@ class TrailFilterForm(forms.Form):
         """One of the form's choice fields (declared above), typed as such."""
         return cast(forms.ChoiceField, self.fields[name])
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Employee | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         everything: list[tuple[Any, Any]] = [("", _("All"))]
@@ -309,7 +312,9 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def trail_filter(user: Any, entries: QuerySet[AuditEntry], data: dict[str, Any]) -> QuerySet:
+def trail_filter(
+    user: Employee | AnonymousUser, entries: QuerySet[AuditEntry], data: dict[str, Any]
+) -> QuerySet:
     """``entries`` narrowed by a valid form's ``cleaned_data``."""
     if data.get("model"):
         app_label, model_name = data["model"].split(".", 1)

@@ -40,6 +40,7 @@ from apps.audit.selectors import (
     visible_fields,
 )
 from apps.core.actions import action_kind_of
+from apps.core.types import AuthedHttpRequest
 
 ACTION_LABELS: dict[str, str] = {
     AuditEntry.Action.CREATED: "success",
@@ -173,7 +174,7 @@ class TrailExportView(PermissionRequiredMixin, View):
     permission_required = ("audit.export_auditentry",)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
+    def post(self, request: AuthedHttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in TrailExport.Format.values:
             raise Http404(_("No such export format."))
         form = TrailFilterForm(request.POST, user=request.user)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Avg,
     Count,
@@ -58,7 +59,7 @@ class ReportScope:
         object.__setattr__(self, "people", self.people.exclude(username=SYSTEM_USERNAME))
 
 
-def dashboard_figures_allowed(*, user: Any) -> bool:
+def dashboard_figures_allowed(*, user: Employee | AnonymousUser) -> bool:
     """Who sees the dashboard figures: readers of employees (of their scope)."""
     return bool(user.has_perm("org.view_employee"))
 
