@@ -61,7 +61,7 @@ class Snapshot:
         return self.superuser or perm in self.everywhere
 
 
-def _rows(user_pk: Any, at: datetime) -> QuerySet:
+def _rows(user_pk: Any, at: datetime) -> QuerySet[Any, Any]:
     """One UNION ALL over assignments, direct permissions and object grants."""
     # Typed NULLs: PostgreSQL reads a bare NULL in a UNION as text.
     none_int = Cast(Value(None), IntegerField())

@@ -96,7 +96,7 @@ def trail_for(user: Employee | AnonymousUser) -> QuerySet[AuditEntry]:
     if snap.superuser:
         return entries
     # Models with the same condition share one OR branch: the SQL stays small.
-    groups: dict[tuple, tuple[Q | None, list[int]]] = {}
+    groups: dict[tuple[Any, ...], tuple[Q | None, list[int]]] = {}
     # Logged actions are under their store's view permission, in the scope of the
     # department of the person they are about: the trail shows none its list would not.
     for model in trail_models():
@@ -314,7 +314,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 def trail_filter(
     user: Employee | AnonymousUser, entries: QuerySet[AuditEntry], data: dict[str, Any]
-) -> QuerySet:
+) -> QuerySet[AuditEntry]:
     """``entries`` narrowed by a valid form's ``cleaned_data``."""
     if data.get("model"):
         app_label, model_name = data["model"].split(".", 1)

@@ -97,7 +97,11 @@ def _changed(model: type[Model], row: dict[str, Any], previous: dict[str, Any] |
 
 
 def action_of(
-    model: type[Model], history_type: str, changed: list[str], row: dict, previous: dict | None
+    model: type[Model],
+    history_type: str,
+    changed: list[str],
+    row: dict[str, Any],
+    previous: dict[str, Any] | None,
 ) -> str:
     """Name the change: what the context said ("reverted", "imported"), else what it did."""
     named = current_action()
@@ -203,7 +207,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def entries_for_bulk(history_model: Any, rows: QuerySet) -> int:
+def entries_for_bulk(history_model: Any, rows: QuerySet[Any]) -> int:
     # ``history_model``: simple-history's historical model (``instance_type``); no types.
     """Write the audit entries of history rows a bulk path inserted; returns how many.
 

@@ -99,7 +99,7 @@ def _limit_choices_lookup(model: type[Model], key: str, values: Sequence[str]) -
 class OfferedLookupsChangeList(ChangeListMixinBase):
     """Mixed into the admin's ChangeList class (``offered_lookups_only``)."""
 
-    def get_filters(self, request: HttpRequest) -> tuple:
+    def get_filters(self, request: HttpRequest) -> tuple[Any, ...]:
         asked = self.get_filters_params()
         for key in asked:
             if touches_protected(self.model_admin, request, key):

@@ -52,7 +52,7 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        raw = self.cleaned_data["code"]
+        raw: str = self.cleaned_data["code"]
         otp.code_normalize(raw)  # shape only; the device decides
         return raw
 
