@@ -235,7 +235,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "apply-due-transfers": {
         "task": "apps.org.tasks.apply_due_transfers",
         "schedule": crontab(hour=0, minute=5),

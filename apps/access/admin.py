@@ -22,12 +22,13 @@ from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
 from apps.core.admin import DomainAdmin, ReadOnlyLogAdmin, ReasonForm, adopt_saved
+from apps.core.types import signed_in
 
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleAdmin(DjangoGroupAdmin, ReadOnlyLogAdmin):
+class RoleAdmin(DjangoGroupAdmin, ReadOnlyLogAdmin[Group]):  # type: ignore[misc]  # guardian vs django-stubs (apps.core.admin)
     """Role groups, read-only: their permissions are the matrix in roles.py (and
     docs/permissions.md), so an edit here would silently disagree with both."""
 
@@ -49,7 +50,7 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(DomainAdmin):
+class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
     """Assignments are created and revoked, never edited: the log stays true."""
 
     form = RoleAssignmentForm
@@ -86,7 +87,7 @@ class RoleAssignmentAdmin(DomainAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role":
-            kwargs["queryset"] = roles_assignable(request.user).order_by("name")
+            kwargs["queryset"] = roles_assignable(signed_in(request)).order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -121,7 +122,7 @@ class RoleAssignmentAdmin(DomainAdmin):
         if change:
             raise ValidationError(_("Role assignments cannot be edited; revoke and assign again."))
         data = {f: form.cleaned_data.get(f) for f in self.fields}
-        adopt_saved(obj, services.assignment_create(actor=request.user, **data))
+        adopt_saved(obj, services.assignment_create(actor=signed_in(request), **data))
 
     @action(description=_("Revoke…"), permissions=["revoke"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -136,7 +137,7 @@ class RoleAssignmentAdmin(DomainAdmin):
             submit_label=_("Revoke"),
             submit_testid="confirm-revoke",
             service=lambda assignment, data: services.assignment_revoke(
-                assignment=assignment, actor=request.user, reason=data["reason"]
+                assignment=assignment, actor=signed_in(request), reason=data["reason"]
             ),
             done=lambda n: (
                 ngettext("Revoked %(count)d assignment.", "Revoked %(count)d assignments.", n)
@@ -146,7 +147,7 @@ class RoleAssignmentAdmin(DomainAdmin):
 
 
 @admin.register(PermissionLog)
-class PermissionLogAdmin(ReadOnlyLogAdmin):
+class PermissionLogAdmin(ReadOnlyLogAdmin[PermissionLog]):
     """Read-only: entries are written by the access services, never by hand."""
 
     list_display = ("at", "action", "user", "role", "department", "permission", "target", "actor")

@@ -8,15 +8,17 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from apps.access import scope, services
 from apps.core.registry import is_scoped
+from apps.core.types import AdminMixinBase, ModelT, signed_in
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(AdminMixinBase[ModelT]):
     """Limit a model admin to what the user may see; the rule lives in ``apps.access.scope``.
 
     - the changelist, search, counts, actions, autocomplete (this admin as the target)
@@ -95,7 +97,7 @@ class ScopedAdminMixin:
         self._require_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)
         if obj is None or not allowed:
             return allowed
@@ -109,13 +111,16 @@ class ScopedAdminMixin:
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: ModelT | None = None, change: bool = False, **kwargs: Any
+    ) -> "type[ModelForm[Any]]":
+        form = super().get_form(request, obj, change, **kwargs)
         kept = _scoped_targets(obj) if obj is not None else {}
         if not kept:
             return form
 
-        class KeepCurrentTargets(form):
+        # A subclass of the form class Django built for this admin: a value, not a static type.
+        class KeepCurrentTargets(form):  # type: ignore[valid-type, misc]
             """The change-scope choices, plus the value the object already has.
 
             Keeping a value is not a change: a manager must be able to save their own
@@ -148,7 +153,7 @@ class ScopedAdminMixin:
         except ValueError as exc:
             raise Http404(gettext("No such record.")) from exc
         try:
-            services.object_grant_check(actor=request.user, user_id=user_id)
+            services.object_grant_check(actor=signed_in(request), user_id=user_id)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(self._obj_perms_url(object_pk))
@@ -199,5 +204,8 @@ def _scoped_targets(obj: Model) -> dict[str, Any]:
     return {
         f.name: getattr(obj, f.attname)
         for f in obj._meta.concrete_fields
-        if f.many_to_one and is_scoped(f.remote_field.model) and getattr(obj, f.attname) is not None
+        if f.many_to_one
+        and f.remote_field is not None
+        and is_scoped(f.remote_field.model)
+        and getattr(obj, f.attname) is not None
     }

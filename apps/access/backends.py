@@ -9,10 +9,11 @@ the service that asked.
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model
 
 from apps.access import ranks, scope
-from apps.org.models import ACCOUNT_PERM, Organisation
+from apps.org.models import ACCOUNT_PERM, Employee, Organisation
 
 
 class AccessBackend(ModelBackend):
@@ -24,13 +25,19 @@ class AccessBackend(ModelBackend):
     (see the module docstring).
     """
 
-    def get_user_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:
+    def get_user_permissions(
+        self, user_obj: Employee | AnonymousUser, obj: Model | None = None
+    ) -> set[str]:
         return set()
 
-    def get_group_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:
+    def get_group_permissions(
+        self, user_obj: Employee | AnonymousUser, obj: Model | None = None
+    ) -> set[str]:
         return set()
 
-    def get_all_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:
+    def get_all_permissions(
+        self, user_obj: Employee | AnonymousUser, obj: Model | None = None
+    ) -> set[str]:
         snap = scope.snapshot(user_obj)
         if obj is None:
             return set(snap.perms)
@@ -38,12 +45,14 @@ class AccessBackend(ModelBackend):
             return {perm for perm in snap.perms if snap.is_everywhere(perm)}
         return {perm for perm in snap.perms if scope.allows_in(snap, perm, obj)}
 
-    def has_perm(self, user_obj: Any, perm: str, obj: Model | None = None) -> bool:
+    def has_perm(
+        self, user_obj: Employee | AnonymousUser, perm: str, obj: Model | None = None
+    ) -> bool:
         if not getattr(user_obj, "is_active", False):
             return False
         if perm == ACCOUNT_PERM:
             # Not a stored permission: rank, not scope (apps.access.ranks).
-            return obj is not None and ranks.may_manage_account(user_obj, obj)
+            return isinstance(obj, Employee) and ranks.may_manage_account(user_obj, obj)
         snap = scope.snapshot(user_obj)
         if obj is None:
             return snap.superuser or perm in snap.perms
@@ -51,7 +60,7 @@ class AccessBackend(ModelBackend):
             return snap.is_everywhere(perm)
         return scope.allows_in(snap, perm, obj)
 
-    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+    def has_module_perms(self, user_obj: Employee | AnonymousUser, app_label: str) -> bool:
         if not getattr(user_obj, "is_active", False):
             return False
         snap = scope.snapshot(user_obj)

@@ -8,17 +8,20 @@ written nowhere else.
 """
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 
 from apps.access import scope
 from apps.core.registry import ProtectedField, policy_for
-from apps.org.models import Department
+from apps.org.models import Department, Employee
+
+_ModelT = TypeVar("_ModelT", bound=Model)
 
 
-def fields_never_visible(*, user: Any, model: type[Model]) -> frozenset[str]:
+def fields_never_visible(*, user: Employee | AnonymousUser, model: type[Model]) -> frozenset[str]:
     """Protected fields of ``model`` the user may see nowhere (no view permission anywhere)."""
     protected = policy_for(model).protected
     if not protected:  # most models: no need to read the user's rights
@@ -27,17 +30,19 @@ def fields_never_visible(*, user: Any, model: type[Model]) -> frozenset[str]:
     return frozenset(f.name for f in protected if not (snap.superuser or f.view_perm in snap.perms))
 
 
-def fields_hidden(*, user: Any, obj: Model) -> frozenset[str]:
+def fields_hidden(*, user: Employee | AnonymousUser, obj: Model) -> frozenset[str]:
     """Protected fields of ``obj`` the user may not see on it."""
     return _refused(user, obj, lambda f: f.view_perm)
 
 
-def fields_locked(*, user: Any, obj: Model) -> frozenset[str]:
+def fields_locked(*, user: Employee | AnonymousUser, obj: Model) -> frozenset[str]:
     """Protected fields of ``obj`` the user may not change on it (hidden ones included)."""
     return _refused(user, obj, lambda f: f.change_perm or f.view_perm)
 
 
-def _refused(user: Any, obj: Model, perm: Callable[[ProtectedField], str]) -> frozenset[str]:
+def _refused(
+    user: Employee | AnonymousUser, obj: Model, perm: Callable[[ProtectedField], str]
+) -> frozenset[str]:
     protected = policy_for(type(obj)).protected
     if not protected:
         return frozenset()
@@ -46,7 +51,11 @@ def _refused(user: Any, obj: Model, perm: Callable[[ProtectedField], str]) -> fr
 
 
 def fields_hidden_as_of(
-    *, user: Any, model: type[Model], object_id: str, departments: Iterable[Department | None]
+    *,
+    user: Employee | AnonymousUser,
+    model: type[Model],
+    object_id: str,
+    departments: Iterable[Department | None],
 ) -> frozenset[str]:
     """Protected fields of an object as it was (a version, an audit entry) hidden from the user.
 
@@ -69,7 +78,7 @@ def fields_hidden_as_of(
     return frozenset(f.name for f in protected if not sees(f.view_perm))
 
 
-def field_visible_q(*, user: Any, model: type[Model], field: str) -> Q | None:
+def field_visible_q(*, user: Employee | AnonymousUser, model: type[Model], field: str) -> Q | None:
     """The rows of ``model`` where the user sees ``field``: a filter, None for every row.
 
     An unprotected field is visible wherever the row is.
@@ -80,12 +89,16 @@ def field_visible_q(*, user: Any, model: type[Model], field: str) -> Q | None:
     return scope.scope_q(scope.snapshot(user), protected.view_perm, model)
 
 
-def rows_with_field_visible(*, user: Any, queryset: QuerySet, field: str) -> QuerySet:
+def rows_with_field_visible(
+    *, user: Employee | AnonymousUser, queryset: QuerySet[_ModelT], field: str
+) -> QuerySet[_ModelT]:
     """``queryset`` limited to the rows where the user sees ``field``."""
     q = field_visible_q(user=user, model=queryset.model, field=field)
     return queryset if q is None else queryset.filter(q)
 
 
-def field_visible_everywhere(*, user: Any, model: type[Model], field: str) -> bool:
+def field_visible_everywhere(
+    *, user: Employee | AnonymousUser, model: type[Model], field: str
+) -> bool:
     """Does the user see ``field`` on every row of ``model`` (so sorting by it reveals nothing)?"""
     return field_visible_q(user=user, model=model, field=field) is None

@@ -65,7 +65,7 @@ class RoleAssignment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        where = self.department.name if self.department_id else _("organisation-wide")
+        where = self.department.name if self.department is not None else _("organisation-wide")
         return f"{self.user} — {self.role} ({where})"
 
 

@@ -18,8 +18,7 @@ later API) asks ``may_manage_account`` (directly, or as
 how apps.org's services ask without importing access); the rule lives only here.
 """
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -27,11 +26,12 @@ from django.utils.translation import gettext as _
 
 from apps.access.models import RoleAssignment
 from apps.access.roles import role_rank
+from apps.org.models import Employee
 
 SUPERUSER_RANK = 100
 
 
-def person_rank(user: Any) -> int:
+def person_rank(user: Employee | AnonymousUser | None) -> int:
     """The rank of ``user``'s highest role (0 without one); superusers outrank every role."""
     if user is None:
         return 0
@@ -44,7 +44,7 @@ def person_rank(user: Any) -> int:
     return max((role_rank(name) for name in names), default=0)
 
 
-def may_manage_account(actor: Any, target: Any) -> bool:
+def may_manage_account(actor: Employee | AnonymousUser | None, target: Employee | None) -> bool:
     """May ``actor`` change ``target``'s credentials, contact address, devices or sessions?
 
     One's own account is managed on one's own pages (profile, password, devices), which
@@ -60,7 +60,7 @@ def may_manage_account(actor: Any, target: Any) -> bool:
     return person_rank(target) < person_rank(actor)
 
 
-def account_manage_check(*, actor: Any, target: Any) -> None:
+def account_manage_check(*, actor: Employee | None, target: Employee) -> None:
     """Refuse (ValidationError) unless ``may_manage_account(actor, target)``."""
     if not may_manage_account(actor, target):
         raise ValidationError(

@@ -24,8 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, IntegerField, Model, Q, QuerySet, Value
 from django.db.models.functions import Cast
@@ -60,7 +61,7 @@ class Snapshot:
         return self.superuser or perm in self.everywhere
 
 
-def _rows(user_pk: Any, at: datetime) -> QuerySet:
+def _rows(user_pk: Any, at: datetime) -> QuerySet[Any, Any]:
     """One UNION ALL over assignments, direct permissions and object grants."""
     # Typed NULLs: PostgreSQL reads a bare NULL in a UNION as text.
     none_int = Cast(Value(None), IntegerField())
@@ -111,7 +112,7 @@ def _rows(user_pk: Any, at: datetime) -> QuerySet:
     return assignments.union(direct, grants, all=True)
 
 
-def snapshot_read(user: Any, *, at: datetime | None = None) -> Snapshot:
+def snapshot_read(user: Employee | AnonymousUser, *, at: datetime | None = None) -> Snapshot:
     """Read a user's rights at ``at`` (default now): one query, two with department grants."""
     at = at or timezone.now()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -147,7 +148,7 @@ def snapshot_read(user: Any, *, at: datetime | None = None) -> Snapshot:
     )
 
 
-def snapshot(user: Any) -> Snapshot:
+def snapshot(user: Employee | AnonymousUser) -> Snapshot:
     """The user's rights now, read once per user object (that is, once per request)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
@@ -157,7 +158,7 @@ def snapshot(user: Any) -> Snapshot:
     return cached
 
 
-def snapshot_forget(*users: Any) -> None:
+def snapshot_forget(*users: Employee | None) -> None:
     """Drop cached snapshots after their rights changed (assignments, grants)."""
     for user in users:
         if user is not None and hasattr(user, _CACHE_ATTR):
@@ -183,13 +184,16 @@ def scope_q(snap: Snapshot, perm: str, model: type[Model]) -> Q | None:
     return q
 
 
-def restrict(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
+_QuerySetT = TypeVar("_QuerySetT", bound=QuerySet[Any])
+
+
+def restrict(user: Employee | AnonymousUser, perm: str, queryset: _QuerySetT) -> _QuerySetT:
     """``queryset`` limited to the rows ``user`` may use under ``perm``."""
     q = scope_q(snapshot(user), perm, queryset.model)
     return queryset if q is None else queryset.filter(q)
 
 
-def department_ranges(user: Any, perm: str) -> tuple[Subtree, ...] | None:
+def department_ranges(user: Employee | AnonymousUser, perm: str) -> tuple[Subtree, ...] | None:
     """The subtrees where ``user`` holds ``perm``; None means the whole organisation."""
     snap = snapshot(user)
     if snap.is_everywhere(perm):
@@ -197,7 +201,7 @@ def department_ranges(user: Any, perm: str) -> tuple[Subtree, ...] | None:
     return snap.ranges.get(perm, ())
 
 
-def scope_roots_q(user: Any, perm: str) -> Q | None:
+def scope_roots_q(user: Employee | AnonymousUser, perm: str) -> Q | None:
     """The topmost departments of the user's subtrees under ``perm``; None: the real roots."""
     ranges = department_ranges(user, perm)
     return None if ranges is None else tree.subtree_tops_q(ranges)
@@ -230,8 +234,8 @@ def allows_in(snap: Snapshot, perm: str, obj: Model) -> bool:
     if (ct_id, str(obj.pk)) in snap.objects.get(perm, ()):
         return True
     ranges = snap.ranges.get(perm)
-    return bool(ranges) and any(within(ranges, d) for d in _departments_of(obj))
+    return ranges is not None and any(within(ranges, d) for d in _departments_of(obj))
 
 
-def allows(user: Any, perm: str, obj: Model) -> bool:
+def allows(user: Employee | AnonymousUser, perm: str, obj: Model) -> bool:
     return allows_in(snapshot(user), perm, obj)

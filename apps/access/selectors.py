@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -127,7 +127,8 @@ def _perm_labels(model: type[Model]) -> dict[str, str]:
     """What each permission of ``model``'s protected fields is called ("View salary")."""
     labels = {}
     for protected in policy_for(model).protected:
-        name = model._meta.get_field(protected.name).verbose_name
+        field = model._meta.get_field(protected.name)
+        name = field.verbose_name if isinstance(field, Field) else protected.name
         labels[protected.view_perm] = _("View %(field)s") % {"field": name}
         if protected.change_perm:
             labels[protected.change_perm] = _("Change %(field)s") % {"field": name}

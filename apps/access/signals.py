@@ -41,7 +41,7 @@ def _object_revoked(sender: Any, instance: UserObjectPermission, **kwargs: Any) 
 
 @receiver(m2m_changed, sender=Employee.user_permissions.through, dispatch_uid="access-direct-perms")
 def _direct_changed(
-    sender: Any, instance: Any, action: str, pk_set: set | None, model: Any, **kwargs: Any
+    sender: Any, instance: Any, action: str, pk_set: set[Any] | None, model: Any, **kwargs: Any
 ) -> None:
     if (
         action not in ("post_add", "post_remove")

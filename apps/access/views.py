@@ -18,6 +18,7 @@ from apps.access import scope
 from apps.access.models import RoleAssignment
 from apps.access.selectors import access_explain
 from apps.core.admin import SafeAutocompleteSelect
+from apps.core.types import AuthedHttpRequest
 from apps.org.models import Department, Employee, Transfer
 
 # The scoped models with an admin screen, by "app_label.model_name".
@@ -75,7 +76,8 @@ class ExplainAccessForm(forms.Form):
         self.order_fields(["user", "model", "object_id"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # Django's returns self.cleaned_data (typed Optional by the stubs)
+        cleaned = self.cleaned_data
         cleaned["obj"] = None
         model = EXPLAINABLE.get(cleaned.get("model") or "")
         raw = (cleaned.get("object_id") or "").strip()
@@ -96,6 +98,8 @@ class ExplainAccessForm(forms.Form):
 
 class ExplainAccessView(UnfoldModelAdminViewMixin, TemplateView):
     """GET ?user=&model=&object_id=: the form and, once valid, one row per action."""
+
+    request: AuthedHttpRequest  # an admin page: behind login
 
     title = _("Explain access")
     permission_required = ("access.view_roleassignment",)

@@ -29,7 +29,7 @@ history_extension_register(VersionsExtension())
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyLogAdmin):
+class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
     """The list is the trail page (filters, keyset pages, chain status, exports)."""
 
     actions = None
@@ -85,7 +85,7 @@ class AuditEntryAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(TrailExport)
-class TrailExportAdmin(ReadOnlyLogAdmin):
+class TrailExportAdmin(ReadOnlyLogAdmin[TrailExport]):
     """Who exported the trail, when, with which filters: written by every export."""
 
     list_display = ("at", "user", "format", "rows", "truncated", "filters")
@@ -106,7 +106,7 @@ class TrailExportAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(VerificationRun)
-class VerificationRunAdmin(ReadOnlyLogAdmin):
+class VerificationRunAdmin(ReadOnlyLogAdmin[VerificationRun]):
     """Each walk of the hash chain and the first broken link it found, if any."""
 
     list_display = ("started_at", "intact", "records", "unsealed", "problem", "triggered_by")
@@ -117,7 +117,7 @@ class VerificationRunAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(ChainArchive)
-class ChainArchiveAdmin(ReadOnlyLogAdmin):
+class ChainArchiveAdmin(ReadOnlyLogAdmin[ChainArchive]):
     """Cuts of the chain moved to compressed files; the live chain continues from each."""
 
     list_display = (

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from apps.audit import reverts, version_views
 from apps.audit.models import AuditEntry
 from apps.core.admin_extensions import HistoryExtension
+from apps.core.types import AuthedHttpRequest
 
 
 class VersionsExtension(HistoryExtension):
@@ -33,7 +34,7 @@ class VersionsExtension(HistoryExtension):
         def compare(request: HttpRequest, object_id: str) -> HttpResponse:
             return version_views.compare_view(model_admin, request, object_id)
 
-        def revert(request: HttpRequest, object_id: str, version_id: str) -> HttpResponse:
+        def revert(request: AuthedHttpRequest, object_id: str, version_id: str) -> HttpResponse:
             return version_views.revert_view(model_admin, request, object_id, version_id)
 
         return [

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,13 +25,14 @@ from openpyxl import Workbook
 from apps.audit.models import AuditEntry, TrailExport
 from apps.audit.selectors import visible_fields
 from apps.core.spreadsheets import cell_row
+from apps.org.models import Employee
 
 CHUNK = 1000
 XLSX_CHUNK = 64 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_record(*, user: Any, format: str, filters: dict[str, str]) -> TrailExport:
+def export_record(*, user: Employee, format: str, filters: dict[str, str]) -> TrailExport:
     """Log an export as it starts (an interrupted download is logged too); rows follow."""
     return TrailExport.objects.create(user=user, format=format, filters=filters, rows=0)
 
@@ -63,7 +65,7 @@ def _model_name(content_type_id: int) -> str:
     return str(capfirst(model._meta.verbose_name)) if model else ""
 
 
-def _row(user: Any, entry: AuditEntry) -> list[Any]:
+def _row(user: Employee | AnonymousUser, entry: AuditEntry) -> list[Any]:
     return [
         timezone.localtime(entry.at).replace(tzinfo=None),
         entry.actor_name,
@@ -82,7 +84,7 @@ def _row(user: Any, entry: AuditEntry) -> list[Any]:
 class Rows:
     """The rows of one export, counted as they are read; cut at the cap."""
 
-    user: Any
+    user: Employee | AnonymousUser
     entries: QuerySet[AuditEntry]
     cap: int
     count: int = 0
@@ -108,7 +110,7 @@ class Rows:
         ]
 
 
-def rows_for(user: Any, entries: QuerySet[AuditEntry]) -> Rows:
+def rows_for(user: Employee | AnonymousUser, entries: QuerySet[AuditEntry]) -> Rows:
     return Rows(user=user, entries=entries, cap=settings.AUDIT_EXPORT_MAX_ROWS)
 
 

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.core.actions import action_kinds
 
 
-def action_choices() -> list[tuple[str, str]]:
+def action_choices() -> list[tuple[str, str | Promise]]:
     """What an entry records: a change (``AuditEntry.Action``) or an action an app logged.
 
     A callable, so the kinds each app declares (``apps.core.actions``) are read when
@@ -96,6 +97,9 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
+
+    # Not a column: the admin's change page sets what its reader may see of the entry.
+    visible_fields: list[str]
 
     class Meta:
         verbose_name = _("audit entry")

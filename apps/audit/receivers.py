@@ -7,13 +7,23 @@ security actions lists show the row itself. Access and security never import aud
 
 from typing import Any
 
+from django.db.models import Model
+
 from apps.audit import services
 from apps.audit.signals import seal_after_commit
+from apps.core.actions import ActionKind
 from apps.core.signals import action_logged
+from apps.org.models import Employee
 
 
 def _action_recorded(
-    sender: Any, row: Any, kind: Any, actor: Any, subject: Any, reason: str, **kwargs: Any
+    sender: Any,
+    row: Model,
+    kind: ActionKind,
+    actor: Employee | None,
+    subject: Employee | None,
+    reason: str,
+    **kwargs: Any,
 ) -> None:
     services.entry_for_action(row=row, kind=kind, actor=actor, subject=subject, reason=reason)
     seal_after_commit()

@@ -13,12 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -88,14 +89,14 @@ def _protected_q(snap: scope.Snapshot, *, field: str | None = None) -> Q | None:
     return None if everywhere else q
 
 
-def trail_for(user: Any) -> QuerySet[AuditEntry]:
+def trail_for(user: Employee | AnonymousUser) -> QuerySet[AuditEntry]:
     """The entries ``user`` may see: per model its view permission's scope, salary apart."""
     snap = scope.snapshot(user)
     entries = AuditEntry.objects.all()
     if snap.superuser:
         return entries
     # Models with the same condition share one OR branch: the SQL stays small.
-    groups: dict[tuple, tuple[Q | None, list[int]]] = {}
+    groups: dict[tuple[Any, ...], tuple[Q | None, list[int]]] = {}
     # Logged actions are under their store's view permission, in the scope of the
     # department of the person they are about: the trail shows none its list would not.
     for model in trail_models():
@@ -126,7 +127,7 @@ def trail_for(user: Any) -> QuerySet[AuditEntry]:
     return entries
 
 
-def visible_fields(user: Any, entry: AuditEntry) -> list[str]:
+def visible_fields(user: Employee | AnonymousUser, entry: AuditEntry) -> list[str]:
     """The entry's changed fields, less the protected ones the user may not see there.
 
     Load entries with ``select_related("department", "department_other")`` for a list:
@@ -145,7 +146,9 @@ def visible_fields(user: Any, entry: AuditEntry) -> list[str]:
     return [name for name in fields if name not in hidden]
 
 
-def viewable_objects(user: Any, entries: Iterable[AuditEntry]) -> set[tuple[int, str]]:
+def viewable_objects(
+    user: Employee | AnonymousUser, entries: Iterable[AuditEntry]
+) -> set[tuple[int, str]]:
     """(content type id, object id) of the entries' objects the user may open today.
 
     One query per model on the page, whatever the number of rows.
@@ -173,11 +176,11 @@ def viewable_objects(user: Any, entries: Iterable[AuditEntry]) -> set[tuple[int,
 # --- Filters ------------------------------------------------------------------------------
 
 
-def model_choices(user: Any) -> list[tuple[str, str]]:
+def model_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
     """The audited models whose entries the user may see, as ("app_label.model", name)."""
     snap = scope.snapshot(user)
     return [
-        (model._meta.label_lower, capfirst(model._meta.verbose_name))
+        (model._meta.label_lower, str(capfirst(model._meta.verbose_name)))
         for model in trail_models()
         if snap.superuser or view_perm(model) in snap.perms
     ]
@@ -186,12 +189,13 @@ def model_choices(user: Any) -> list[tuple[str, str]]:
 def field_label(model: type[Model] | None, name: str) -> str:
     """A changed field as people read it (its verbose name); the name when unknown."""
     try:
-        return capfirst(model._meta.get_field(name).verbose_name) if model else name
+        field = model._meta.get_field(name) if model else None
+        return str(capfirst(field.verbose_name)) if isinstance(field, Field) else name
     except FieldDoesNotExist:  # a field since removed from the model
         return name
 
 
-def field_choices(user: Any) -> list[tuple[str, str]]:
+def field_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
     """The tracked fields of the models the user may see; protected ones need the right."""
     allowed = {label for label, _name in model_choices(user)}
     labels: dict[str, str] = {}
@@ -235,15 +239,18 @@ class TrailFilterForm(forms.Form):
     # The filters a link or an export carries (the cursor is the page, not a filter).
     FILTERS = ("model", "object", "actor", "date_from", "date_to", "action", "field")
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def _choices(self, name: str) -> forms.ChoiceField:
+        """One of the form's choice fields (declared above), typed as such."""
+        return cast(forms.ChoiceField, self.fields[name])
+
+    def __init__(self, *args: Any, user: Employee | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        everything = [("", _("All"))]
-        self.fields["model"].choices = everything + model_choices(user)
-        self.fields["action"].choices = everything + list(
-            AuditEntry._meta.get_field("action").choices
-        )
-        self.fields["field"].choices = everything + field_choices(user)
+        everything: list[tuple[Any, Any]] = [("", _("All"))]
+        action_field = AuditEntry._meta.get_field("action")
+        self._choices("model").choices = everything + model_choices(user)
+        self._choices("action").choices = everything + list(action_field.choices or ())
+        self._choices("field").choices = everything + field_choices(user)
         for name in ("date_from", "date_to"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
 
@@ -289,7 +296,8 @@ class TrailFilterForm(forms.Form):
             ) from None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # Django's returns self.cleaned_data (typed Optional by the stubs)
+        cleaned = self.cleaned_data
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and first > last:
             self.add_error("date_to", _("The end date is before the start date."))
@@ -304,7 +312,9 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def trail_filter(user: Any, entries: QuerySet[AuditEntry], data: dict[str, Any]) -> QuerySet:
+def trail_filter(
+    user: Employee | AnonymousUser, entries: QuerySet[AuditEntry], data: dict[str, Any]
+) -> QuerySet[AuditEntry]:
     """``entries`` narrowed by a valid form's ``cleaned_data``."""
     if data.get("model"):
         app_label, model_name = data["model"].split(".", 1)

@@ -8,12 +8,12 @@ end here, so the rules (which action, which fields changed, whose scope) live on
 import functools
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, ForeignKey, Model, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
@@ -30,6 +30,7 @@ from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
 from apps.core.registry import policy_for
+from apps.org.models import Employee
 
 Action = AuditEntry.Action
 
@@ -49,7 +50,8 @@ def tracked_fields(model: type[Model]) -> tuple[Any, ...]:
 
 @functools.cache
 def _all_tracked(model: type[Model]) -> tuple[Any, ...]:
-    return tuple(model.history.model.tracked_fields)
+    with_history: Any = model  # simple-history adds ``history``; the library ships no types
+    return tuple(with_history.history.model.tracked_fields)
 
 
 def _scope_departments(model: type[Model], versions: list[dict[str, Any]]) -> list[list[Any]]:
@@ -71,12 +73,14 @@ def _path_ends(model: type[Model], path: str, versions: list[dict[str, Any]]) ->
     if not path:  # the object is the department
         return [version[model._meta.pk.attname] for version in versions]
     first, _sep, rest = path.partition("__")
-    field = model._meta.get_field(first)
+    # A scope path runs through foreign keys (the registry's scope paths).
+    field = cast("ForeignKey[Any, Any]", model._meta.get_field(first))
     ids = [version.get(field.attname) for version in versions]
     wanted = {pk for pk in ids if pk is not None}
     if not rest or not wanted:
         return ids
-    leads = dict(field.related_model._default_manager.filter(pk__in=wanted).values_list("pk", rest))
+    related: type[Model] = field.remote_field.model
+    leads = dict(related._default_manager.filter(pk__in=wanted).values_list("pk", rest))
     return [leads.get(pk) for pk in ids]
 
 
@@ -93,7 +97,11 @@ def _changed(model: type[Model], row: dict[str, Any], previous: dict[str, Any] |
 
 
 def action_of(
-    model: type[Model], history_type: str, changed: list[str], row: dict, previous: dict | None
+    model: type[Model],
+    history_type: str,
+    changed: list[str],
+    row: dict[str, Any],
+    previous: dict[str, Any] | None,
 ) -> str:
     """Name the change: what the context said ("reverted", "imported"), else what it did."""
     named = current_action()
@@ -199,7 +207,8 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
+def entries_for_bulk(history_model: Any, rows: QuerySet[Any]) -> int:
+    # ``history_model``: simple-history's historical model (``instance_type``); no types.
     """Write the audit entries of history rows a bulk path inserted; returns how many.
 
     Rows are read per object in version order, so a version is compared with the one
@@ -241,7 +250,12 @@ def entries_for_bulk(history_model: type[Model], rows: QuerySet) -> int:
 
 
 def _action_entry(
-    row: Model, kind: ActionKind, account: Any, subject: Any, reason: str, content_type: Any
+    row: Any,  # an action store's row (apps.core.actions): every store has its ``at``
+    kind: ActionKind,
+    account: Employee,
+    subject: Employee | None,
+    reason: str,
+    content_type: ContentType,
 ) -> AuditEntry:
     target = getattr(row, kind.store.target_field, "") if kind.store.target_field else ""
     return AuditEntry(
@@ -262,7 +276,7 @@ def _action_entry(
 
 
 def entry_for_action(
-    *, row: Model, kind: ActionKind, actor: Any, subject: Any, reason: str
+    *, row: Model, kind: ActionKind, actor: Employee | None, subject: Employee | None, reason: str
 ) -> AuditEntry:
     """Write the audit entry of one logged action (``apps.core.signals.action_logged``).
 
@@ -271,7 +285,7 @@ def entry_for_action(
     (``selectors.trail_for``), so the trail shows nobody an action the store's list would
     not. The chain hashes the store's row as its version.
     """
-    account = actor if getattr(actor, "pk", None) else system_actor()
+    account = actor if actor is not None and actor.pk else system_actor()
     content_type = ContentType.objects.get_for_model(type(row))
     entry = _action_entry(row, kind, account, subject, reason, content_type)
     entry.save()

@@ -1,8 +1,11 @@
 """The audit trail page and its exports: parse the filters, ask the selectors, render."""
 
-from typing import Any
+import functools
+from collections.abc import Iterator
+from typing import Any, cast
 
 from asgiref.sync import sync_to_async
+from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.handlers.asgi import ASGIRequest
@@ -11,6 +14,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -36,8 +40,9 @@ from apps.audit.selectors import (
     visible_fields,
 )
 from apps.core.actions import action_kind_of
+from apps.core.types import AuthedHttpRequest
 
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, str] = {
     AuditEntry.Action.CREATED: "success",
     AuditEntry.Action.RESTORED: "success",
     AuditEntry.Action.DEACTIVATED: "danger",
@@ -54,7 +59,8 @@ class TrailFilterAdminForm(TrailFilterForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("model", "action", "field"):
-            self.fields[name].widget = UnfoldAdminSelectWidget(choices=self.fields[name].choices)
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.widget = UnfoldAdminSelectWidget(choices=field.choices)
         for name in ("object", "actor"):
             self.fields[name].widget = UnfoldAdminTextInputWidget()
         for name in ("date_from", "date_to"):
@@ -168,7 +174,7 @@ class TrailExportView(PermissionRequiredMixin, View):
     permission_required = ("audit.export_auditentry",)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in TrailExport.Format.values:
             raise Http404(_("No such export format."))
         form = TrailFilterForm(request.POST, user=request.user)
@@ -180,6 +186,7 @@ class TrailExportView(PermissionRequiredMixin, View):
         rows = exports.rows_for(request.user, entries)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         name = f"audit-trail-{stamp}.{fmt}"
+        chunks: Iterator[Any]  # bytes (XLSX) or text (CSV)
         if fmt == TrailExport.Format.XLSX:
             chunks, content_type = exports.xlsx_chunks(rows, export), exports.XLSX_TYPE
         else:
@@ -195,8 +202,8 @@ class TrailExportView(PermissionRequiredMixin, View):
 async def _async_chunks(chunks: Any) -> Any:
     """Serve a sync generator under ASGI chunk by chunk (Django would read it whole first)."""
     done = object()
-    step = sync_to_async(next, thread_sensitive=True)
-    while (chunk := await step(chunks, done)) is not done:
+    step = sync_to_async(functools.partial(next, chunks, done), thread_sensitive=True)
+    while (chunk := await step()) is not done:
         yield chunk
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,8 +22,10 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 from apps.access.fields import fields_hidden
 from apps.access.services import refusal_record
 from apps.audit import reverts, versions
+from apps.audit.chain.canonical import history_model
 from apps.audit.models import AuditEntry
 from apps.core.admin import ReasonForm
+from apps.core.types import AuthedHttpRequest
 
 # history_id is a 64-bit integer: 19 digits at most.
 VERSION_ID_DIGITS = 19
@@ -56,12 +58,12 @@ def compare_ids(params: Any) -> tuple[int, int]:
     raw = [params.get("a"), params.get("b")]
     if not all(raw):
         raise BadVersions(_("Pick two versions to compare."))
-    ids = [version_id(value) for value in raw]
-    if None in ids:
+    first, second = (version_id(value) for value in raw)
+    if first is None or second is None:
         raise BadVersions(_("A version is named by its number; these are not version numbers."))
-    if ids[0] == ids[1]:
+    if first == second:
         raise BadVersions(_("Pick two different versions to compare."))
-    return ids[0], ids[1]
+    return first, second
 
 
 def object_in_scope(model_admin: Any, request: HttpRequest, object_id: str) -> Model:
@@ -76,9 +78,14 @@ def object_in_scope(model_admin: Any, request: HttpRequest, object_id: str) -> M
     return obj
 
 
+def _verbose_name(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, Field) else name
+
+
 def _history(obj: Model) -> Any:
     model = type(obj)
-    return model.history.model.objects.filter(**{model._meta.pk.attname: obj.pk})
+    return history_model(model)._default_manager.filter(**{model._meta.pk.attname: obj.pk})
 
 
 def hidden_fields(model_admin: Any, request: HttpRequest, obj: Model) -> frozenset[str]:
@@ -145,7 +152,7 @@ def compare_view(model_admin: Any, request: HttpRequest, object_id: str) -> Http
 
 
 def revert_view(
-    model_admin: Any, request: HttpRequest, object_id: str, raw_version_id: str
+    model_admin: Any, request: AuthedHttpRequest, object_id: str, raw_version_id: str
 ) -> HttpResponse:
     """GET: what the revert would change, and the reason form. POST: revert."""
     model = model_admin.model
@@ -210,5 +217,5 @@ def _preview(model_admin: Any, request: HttpRequest, obj: Model, version: Any) -
         "headers": [(comparison.old, _("Now")), (comparison.new, _("After the revert"))],
         "nothing_to_revert": not differing,
         "nothing_to_revert_message": reverts.nothing_to_revert_message(hidden=hidden),
-        "reverted_labels": [str(model._meta.get_field(name).verbose_name) for name in shown],
+        "reverted_labels": [_verbose_name(model, name) for name in shown],
     }

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Field, Model
@@ -19,6 +19,9 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import tracked_fields
@@ -39,7 +42,7 @@ class Line:
 @dataclass(frozen=True)
 class FieldComparison:
     name: str
-    label: str
+    label: "StrOrPromise"
     old: str
     new: str
     changed: bool
@@ -90,7 +93,7 @@ def foreign_labels(fields: Sequence[Field], versions: Sequence[Any]) -> dict[tup
     """``(model, pk) -> str`` for every foreign key value of ``versions``: one query per model."""
     wanted: dict[type[Model], set[Any]] = defaultdict(set)
     for f in fields:
-        if f.many_to_one:
+        if f.many_to_one and f.remote_field is not None:
             for version in versions:
                 value = getattr(version, f.attname)
                 if value is not None:
@@ -106,7 +109,7 @@ def display(f: Field, value: Any, labels: dict[tuple, str]) -> str:
     """A value as people read it: labels for choices and keys, local dates, yes/no."""
     if value is None or value == "":
         return EMPTY
-    if f.many_to_one:
+    if f.many_to_one and f.remote_field is not None:
         model = f.remote_field.model
         return labels.get((model, value)) or gettext("%(model)s no longer present (%(id)s)") % {
             "model": model._meta.verbose_name,

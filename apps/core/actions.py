@@ -10,7 +10,7 @@ audit. Sign-in events (``LoginEvent``) are not actions: they keep their own tabl
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models, transaction
@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from apps.core.signals import action_logged
+
+if TYPE_CHECKING:
+    from apps.org.models import Employee
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,9 @@ def action_kind_of(code: str) -> ActionKind | None:
 @transaction.atomic
 def action_log(
     *,
-    actor: Any,
+    actor: "Employee | None",
     kind: ActionKind,
-    subject: Any,
+    subject: "Employee | None",
     reason: str,
     data: Mapping[str, Any] | None = None,
 ) -> models.Model:

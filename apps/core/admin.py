@@ -15,7 +15,7 @@ and revert, list actions) comes through ``apps.core.admin_extensions``.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +23,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -39,10 +40,17 @@ from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import giving_reason
 from apps.core.registry import fields_hidden_everywhere
+from apps.core.types import AdminMixinBase, ModelT
+
+if TYPE_CHECKING:
+    from apps.org.models import Employee
 from apps.core.validators import validate_no_surrogates
 
+# guardian declares change_form_template a plain str where django-stubs has a ClassVar:
+# the classes that combine the two carry a targeted ignore for that one clash.
 
-class ProtectedFieldsMixin:
+
+class ProtectedFieldsMixin(AdminMixinBase[ModelT]):
     """Remove fields the user may not see from forms and history.
 
     The protected fields are the model's, as registered (``apps.core.registry``); which
@@ -65,7 +73,7 @@ class ProtectedFieldsMixin:
                 kept.append(name)
         return kept
 
-    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
+    def get_fieldsets(self, request: HttpRequest, obj: ModelT | None = None) -> list:
         hidden = self.get_protected_fields(request)
         fieldsets = []
         for title, options in super().get_fieldsets(request, obj):
@@ -74,7 +82,7 @@ class ProtectedFieldsMixin:
                 fieldsets.append((title, {**options, "fields": fields}))
         return fieldsets
 
-    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[Any]:
+    def get_fields(self, request: HttpRequest, obj: ModelT | None = None) -> list[Any]:
         return self._strip(request, super().get_fields(request, obj))
 
     def get_history_list_display(self, request: HttpRequest) -> Sequence[str]:
@@ -112,7 +120,7 @@ def _refuse_nul(text: str) -> None:
         raise BadRequest(_("The address contains a character that is not allowed."))
 
 
-class NotFoundMixin(OfferedLookupsMixin):
+class NotFoundMixin(OfferedLookupsMixin[ModelT]):
     """A malformed or unknown object id in any admin URL is a 404, never a 500 or a redirect.
 
     A NUL character anywhere in a list's query string (filters, search, ordering) or in a
@@ -127,8 +135,9 @@ class NotFoundMixin(OfferedLookupsMixin):
 
     def refuse_hostile_query(self, request: HttpRequest) -> None:
         """A 400 for a NUL character anywhere in the query string (a list's, a page's)."""
-        for key, value in request.GET.items():
-            _refuse_nul(key + value)
+        for key, values in request.GET.lists():
+            for value in values:
+                _refuse_nul(key + value)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -184,23 +193,23 @@ class NotFoundMixin(OfferedLookupsMixin):
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(AdminMixinBase[ModelT]):
     """A list people read but never edit here: its rows are written by services."""
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete widget, minus the crash when re-rendering a malformed id."""
 
-    def optgroups(self, name: str, value: list[str], attr: dict | None = None) -> list:
+    def optgroups(self, name: str, value: Sequence[str], attr: dict | None = None) -> list:
         target = self.field.remote_field.model._meta.pk
         valid = []
         for item in value:
@@ -227,10 +236,10 @@ def reason_field() -> forms.CharField:
     )
 
 
-class BaseAdmin(
-    NotFoundMixin,
-    ActionFormsMixin,
-    ProtectedFieldsMixin,
+class BaseAdmin(  # type: ignore[misc]  # guardian vs django-stubs, above
+    NotFoundMixin[ModelT],
+    ActionFormsMixin[ModelT],
+    ProtectedFieldsMixin[ModelT],
     SimpleHistoryAdmin,
     ReinforcedGuardedModelAdminMixin,
     GuardedModelAdmin,
@@ -252,7 +261,7 @@ class BaseAdmin(
 
     # --- "Reason for this change": kept in history for every edit made here -------
 
-    def _asks_reason(self, request: HttpRequest, obj: Model | None) -> bool:
+    def _asks_reason(self, request: HttpRequest, obj: ModelT | None) -> bool:
         """Edits of a model with history ask why, unless the model records its own reason."""
         names = {f.name for f in self.model._meta.get_fields()}
         return (
@@ -262,14 +271,16 @@ class BaseAdmin(
             and self.has_change_permission(request, obj)
         )
 
-    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: ModelT | None = None, change: bool = False, **kwargs: Any
+    ) -> "type[ModelForm[Any]]":
         if self._asks_reason(request, obj) and "form" not in kwargs:
             kwargs["form"] = type(
                 self.form.__name__, (self.form,), {"change_reason": reason_field()}
             )
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
-    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
+    def get_fieldsets(self, request: HttpRequest, obj: ModelT | None = None) -> list:
         fieldsets = list(super().get_fieldsets(request, obj))
         if self._asks_reason(request, obj):
             fieldsets.append((_("Reason for this change"), {"fields": ["change_reason"]}))
@@ -329,7 +340,7 @@ class BaseAdmin(
 # --- The final bases: every app's admin subclasses exactly one of these ---------------
 
 
-class DomainAdmin(ContributionsMixin, ScopedAdminMixin, BaseAdmin):
+class DomainAdmin(ContributionsMixin[ModelT], ScopedAdminMixin[ModelT], BaseAdmin[ModelT]):  # type: ignore[misc]  # guardian vs django-stubs, above
     """A domain model's screens: scoped, with history (compare, revert), reasons, guardian.
 
     The order is the one the pieces need: the contributions (history pages, list
@@ -339,26 +350,26 @@ class DomainAdmin(ContributionsMixin, ScopedAdminMixin, BaseAdmin):
     """
 
 
-class ReadOnlyDomainAdmin(ReadOnlyAdminMixin, DomainAdmin):
+class ReadOnlyDomainAdmin(ReadOnlyAdminMixin[ModelT], DomainAdmin[ModelT]):  # type: ignore[misc]  # guardian vs django-stubs, above
     """A scoped domain list with history whose rows are written by services elsewhere."""
 
 
-class SoftDeleteDomainAdmin(DomainAdmin):
+class SoftDeleteDomainAdmin(DomainAdmin[ModelT]):
     """Nothing is hard-deleted: delete becomes deactivate/restore with a confirmation page.
 
     Subclasses implement ``deactivate_object`` and ``restore_object`` by calling the
     app's service, which applies the rule and raises ValidationError to refuse.
     """
 
-    actions = ("deactivate_selected", "restore_selected")
+    actions: Sequence[str] = ("deactivate_selected", "restore_selected")
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
-    def deactivate_object(self, obj: Model, actor: Any) -> Model:
+    def deactivate_object(self, obj: ModelT, actor: "Employee") -> ModelT:
         raise NotImplementedError
 
-    def restore_object(self, obj: Model, actor: Any) -> Model:
+    def restore_object(self, obj: ModelT, actor: "Employee") -> ModelT:
         raise NotImplementedError
 
     @action(description=_("Deactivate selected"), permissions=["change"])
@@ -395,7 +406,9 @@ class SoftDeleteDomainAdmin(DomainAdmin):
         )
 
 
-class ReadOnlyLogAdmin(NotFoundMixin, ReadOnlyAdminMixin, ActionFormsMixin, ModelAdmin):
+class ReadOnlyLogAdmin(  # type: ignore[misc]  # guardian vs django-stubs, above
+    NotFoundMixin[ModelT], ReadOnlyAdminMixin[ModelT], ActionFormsMixin[ModelT], ModelAdmin
+):
     """A read-only list (an append-only log, or rows defined in code): no add, change, delete.
 
     Its actions (unlock, end a session) ask first, through ``ActionFormsMixin``, and

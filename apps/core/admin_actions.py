@@ -4,20 +4,26 @@ A part of the final bases in ``apps.core.admin`` (which re-exports ``ReasonForm`
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.access.services import refusal_record
+from apps.core.types import AdminMixinBase, ModelT, signed_in
 from apps.core.validators import validate_no_surrogates
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from apps.org.models import Employee
 
 
 class ReasonForm(forms.Form):
@@ -31,12 +37,12 @@ class ReasonForm(forms.Form):
     )
 
 
-class ActionFormsMixin:
+class ActionFormsMixin(AdminMixinBase[ModelT]):
     """Admin actions that ask first: a confirmation page, or a small form (a reason)."""
 
     confirm_template = "admin/core/confirm_soft_delete.html"
 
-    def _none_selected(self, request: HttpRequest, queryset: QuerySet) -> bool:
+    def _none_selected(self, request: HttpRequest, queryset: "QuerySet[ModelT]") -> bool:
         """Say so when no selected row is one the user may see (the queryset is scoped)."""
         if queryset.exists():
             return False
@@ -54,12 +60,12 @@ class ActionFormsMixin:
     def confirmed_action(
         self,
         request: HttpRequest,
-        queryset: QuerySet,
+        queryset: "QuerySet[ModelT]",
         *,
         action_name: str,
-        service: Callable[..., Model],
-        title: str,
-        question: str,
+        service: "Callable[[ModelT, Employee], object]",
+        title: "StrOrPromise",
+        question: "StrOrPromise",
         done: Callable[[int], str],
     ) -> HttpResponse | None:
         """Ask on a confirmation page, then call ``service(obj, actor)`` per row.
@@ -83,23 +89,24 @@ class ActionFormsMixin:
                 },
             )
         # The refusals name the record themselves (the soft-delete rules do).
+        actor = signed_in(request)
         self._apply_each(
-            request, queryset, lambda obj: service(obj, request.user), done, name_objects=False
+            request, queryset, lambda obj: service(obj, actor), done, name_objects=False
         )
         return None
 
     def form_action(
         self,
         request: HttpRequest,
-        queryset: QuerySet,
+        queryset: "QuerySet[ModelT]",
         *,
         form: Any,
         action_name: str,
-        title: str,
-        intro: str,
-        submit_label: str,
+        title: "StrOrPromise",
+        intro: "StrOrPromise",
+        submit_label: "StrOrPromise",
         submit_testid: str,
-        service: Callable[[Model, dict], Model],
+        service: Callable[[ModelT, dict[str, Any]], object],
         done: Callable[[int], str],
         media: Any = None,
     ) -> HttpResponse | None:
@@ -133,8 +140,8 @@ class ActionFormsMixin:
     def _apply_each(
         self,
         request: HttpRequest,
-        queryset: QuerySet,
-        call: Callable[[Model], Any],
+        queryset: "QuerySet[ModelT]",
+        call: Callable[[ModelT], object],
         done: Callable[[int], str],
         *,
         name_objects: bool = True,

@@ -7,12 +7,17 @@ matter. ``ContributionsMixin`` is the one place the bases ask.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+
+from apps.core.types import AdminMixinBase, ModelT
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 
 
 class HistoryExtension:
@@ -31,8 +36,8 @@ class HistoryExtension:
         return []
 
     def history_queryset(
-        self, model_admin: Any, request: HttpRequest, queryset: QuerySet, object_id: Any
-    ) -> QuerySet:
+        self, model_admin: Any, request: HttpRequest, queryset: QuerySet[Any], object_id: Any
+    ) -> QuerySet[Any]:
         """The versions listed on the history page."""
         return queryset
 
@@ -43,7 +48,7 @@ class HistoryExtension:
         return {}
 
     def history_context(
-        self, model_admin: Any, request: HttpRequest, template: str, context: dict
+        self, model_admin: Any, request: HttpRequest, template: str, context: dict[str, Any]
     ) -> None:
         """Add to the context of a history page (list or version) before it renders."""
 
@@ -81,7 +86,7 @@ def admin_actions_for(model: type[Model]) -> tuple[Callable[..., HttpResponse | 
     return tuple(_ACTIONS.get(model._meta.label, ()))
 
 
-class ContributionsMixin:
+class ContributionsMixin(AdminMixinBase[ModelT]):
     """A domain admin with what the higher apps registered: history pages, list actions.
 
     First among a domain admin's bases: the contributed URLs must precede
@@ -91,13 +96,17 @@ class ContributionsMixin:
 
     def _history_template(self, name: str) -> str | None:
         for extension in reversed(_HISTORY):
-            template = getattr(extension, name)
+            template: str | None = getattr(extension, name)
             if template:
                 return template
         return None
 
+    # Properties: the template is the last registered extension's, asked when the page is
+    # drawn. Django declares the first a class attribute; it only ever reads it.
     @property
-    def object_history_template(self) -> str:
+    def object_history_template(  # type: ignore[override]  # read, never assigned, by Django
+        self,
+    ) -> "_TemplateForResponseT | None":
         return self._history_template("object_history_template") or super().object_history_template
 
     @property
@@ -116,12 +125,15 @@ class ContributionsMixin:
 
     def get_urls(self) -> list[URLPattern]:
         contributed = [url for extension in _HISTORY for url in extension.urls(self)]
-        return [*contributed, *super().get_urls()]
+        own: list[URLPattern] = super().get_urls()  # type: ignore[no-untyped-call]  # guardian's is unannotated
+        return [*contributed, *own]
 
     def get_history_queryset(
         self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any
-    ) -> QuerySet:
-        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+    ) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_history_queryset(
+            request, history_manager, pk_name, object_id
+        )
         for extension in history_extensions():
             queryset = extension.history_queryset(self, request, queryset, object_id)
         return queryset
@@ -131,20 +143,22 @@ class ContributionsMixin:
         request: HttpRequest,
         object_id: str,
         version_id: str,
-        extra_context: dict | None = None,
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         self._require_valid_pk(object_id)  # before any extension reads the object
         extra = dict(extra_context or {})
         for extension in history_extensions():
             extra.update(extension.version_context(self, request, object_id, version_id))
-        return super().history_form_view(request, object_id, version_id, extra)
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, extra)
+        return response
 
     def render_history_view(
-        self, request: HttpRequest, template: str, context: dict, **kwargs: Any
+        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
     ) -> HttpResponse:
         for extension in history_extensions():
             extension.history_context(self, request, template, context)
-        return super().render_history_view(request, template, context, **kwargs)
+        response: HttpResponse = super().render_history_view(request, template, context, **kwargs)
+        return response
 
     def set_history_delta_changes(
         self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
@@ -153,9 +167,11 @@ class ContributionsMixin:
         for extension in history_extensions():
             extension.history_rows(self, request, historical_records)
 
-    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str, str]]:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         """The admin's own actions, then those contributed for its model that the user may use."""
-        actions = super().get_actions(request)
+        # Values are (function, name, description); django-stubs types the function as
+        # returning str, where an action returns a response or None.
+        actions: dict[str, Any] = super().get_actions(request)
         if self.actions is None or IS_POPUP_VAR in request.GET:
             return actions
         for func in admin_actions_for(self.model):
@@ -164,7 +180,7 @@ class ContributionsMixin:
                 actions[name] = (func, name, self._get_action_description(func, name))
         return actions
 
-    def _may_use(self, request: HttpRequest, func: Callable) -> bool:
+    def _may_use(self, request: HttpRequest, func: Callable[..., HttpResponse | None]) -> bool:
         """Django's rule for an action's ``allowed_permissions`` (any), dotted ones included."""
         permissions = getattr(func, "allowed_permissions", None)
         if permissions is None:

@@ -12,7 +12,7 @@ transfers) is refused or left out too.
 
 import functools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.admin import widgets
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
@@ -23,12 +23,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from apps.core.registry import fields_hidden_everywhere
+from apps.core.types import AdminMixinBase, ChangeListMixinBase, ModelT
 
 # Django's own parameter of the change form's "preserved filters": the list does not use
 # it, but it is Django's, not a lookup (Django answers it with its "?e=1" page as before).
 OWN_PARAMS = frozenset({"_changelist_filters"})
 # Search field prefixes: "^name" (starts with), "=name" (exact), "@name" (full text).
 SEARCH_PREFIXES = "^=@"
+
+_T = TypeVar("_T")
 
 
 def protected_fields(model_admin: Any, request: HttpRequest, model: type[Model]) -> frozenset[str]:
@@ -65,7 +68,7 @@ def _name(item: Any) -> str | None:
     return getattr(item, "field_path", None)
 
 
-def without_protected(model_admin: Any, request: HttpRequest, items: Iterable[Any]) -> list[Any]:
+def without_protected(model_admin: Any, request: HttpRequest, items: Iterable[_T]) -> list[_T]:
     """``items`` less the ones whose path reaches a field the user may not see."""
     kept = []
     for item in items:
@@ -93,10 +96,10 @@ def _limit_choices_lookup(model: type[Model], key: str, values: Sequence[str]) -
     return False
 
 
-class OfferedLookupsChangeList:
+class OfferedLookupsChangeList(ChangeListMixinBase):
     """Mixed into the admin's ChangeList class (``offered_lookups_only``)."""
 
-    def get_filters(self, request: HttpRequest) -> tuple:
+    def get_filters(self, request: HttpRequest) -> tuple[Any, ...]:
         asked = self.get_filters_params()
         for key in asked:
             if touches_protected(self.model_admin, request, key):
@@ -132,7 +135,7 @@ def offered_lookups_only(changelist_class: type) -> type:
     )
 
 
-class OfferedLookupsMixin:
+class OfferedLookupsMixin(AdminMixinBase[ModelT]):
     """A model admin whose list takes only the lookups its filters offer (see above).
 
     Columns, filters, search fields and orderings whose path reaches a protected field are
@@ -140,19 +143,20 @@ class OfferedLookupsMixin:
     """
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
-        return offered_lookups_only(super().get_changelist(request, **kwargs))
+        changelist: type = super().get_changelist(request, **kwargs)
+        return offered_lookups_only(changelist)
 
-    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         return without_protected(self, request, super().get_list_display(request))
 
-    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         return without_protected(self, request, super().get_list_filter(request))
 
-    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
         return without_protected(self, request, super().get_search_fields(request))
 
-    def get_ordering(self, request: HttpRequest) -> Sequence[Any]:
+    def get_ordering(self, request: HttpRequest) -> list[str]:
         return without_protected(self, request, super().get_ordering(request) or ())
 
-    def get_sortable_by(self, request: HttpRequest) -> Sequence[str]:
+    def get_sortable_by(self, request: HttpRequest) -> list[Any]:
         return without_protected(self, request, super().get_sortable_by(request))

@@ -19,13 +19,18 @@ them in order. Registering a model, a section or an entry twice is an error.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.org.models import Employee
 
 
 class AlreadyRegistered(Exception):
@@ -241,7 +246,9 @@ def sidebar_url(url_name: str) -> str:
     return url
 
 
-def active_under(url_name: str, *, except_under: tuple[str, ...] = ()) -> Callable:
+def active_under(
+    url_name: str, *, except_under: tuple[str, ...] = ()
+) -> Callable[[HttpRequest], bool]:
     """An ``active`` rule: the page is under ``url_name``'s address but none of the others.
 
     For pages mounted below a list (the department chart) that have their own entry.
@@ -265,7 +272,7 @@ def fields_answer_register(
 
 
 def fields_hidden_everywhere(
-    *, user: Any, model: type[Model], registry: Registry = REGISTRY
+    *, user: "Employee | AnonymousUser", model: type[Model], registry: Registry = REGISTRY
 ) -> frozenset[str]:
     """Protected fields of ``model`` that ``user`` may see nowhere, as access answers.
 

@@ -169,10 +169,11 @@ def _display_for_label(value: Any, empty_value_display: str, label: Any) -> Safe
             label_type = label[shown]
     if not shown:
         # The template's "no label" branch: the same output for every empty value.
-        key = ("empty",)
-        if key not in _label_parts:
-            _label_parts[key] = [original(value, empty_value_display, label)]
-        return mark_safe(_label_parts[key][0])
+        key: tuple[Any, ...] = ("empty",)
+        empty = _label_parts.get(key)
+        if empty is None:
+            empty = _label_parts[key] = [original(value, empty_value_display, label)]
+        return mark_safe(empty[0])
     multiple = isinstance(shown, tuple | list)
     texts = list(shown) if multiple else [shown]
     if not isinstance(label_type, str | None) or not all(map(_is_text, texts)):
@@ -199,7 +200,7 @@ _checkbox_parts: dict[tuple[Any, ...], list[str] | None] = {}
 def _checkbox_class() -> type:
     from unfold.widgets import UnfoldBooleanWidget
 
-    class RowCheckbox(UnfoldBooleanWidget):
+    class RowCheckbox(UnfoldBooleanWidget):  # type: ignore[misc]  # unfold ships no types
         """unfold's row checkbox, its template rendered once per (name, language)."""
 
         def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:

@@ -8,6 +8,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -19,6 +20,7 @@ from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import fields
 from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
+from apps.core.types import signed_in
 from apps.org import services, transfers, tree
 from apps.org.filters import DepartmentSubtreeFilter
 from apps.org.forms import (
@@ -37,7 +39,7 @@ TREE_INDENT_STEPS = 12
 
 
 @admin.register(Department)
-class DepartmentAdmin(SoftDeleteDomainAdmin):
+class DepartmentAdmin(SoftDeleteDomainAdmin[Department]):
     form = DepartmentForm
     list_before_template = "admin/org/department_chart_link.html"
     list_display = ("tree_name", "code", "manager", "direct_count", "subtree_count", "active_badge")
@@ -51,9 +53,15 @@ class DepartmentAdmin(SoftDeleteDomainAdmin):
     autocomplete_fields = ("parent", "manager")
     fields = ("name", "code", "parent", "manager", "description")
 
-    def get_form(self, request: HttpRequest, obj: Department | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Department | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> "type[ModelForm[Any]]":
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"actor": signed_in(request)})
 
     def get_urls(self) -> list[URLPattern]:
         chart = self.admin_site.admin_view(DepartmentChartView.as_view(model_admin=self))
@@ -99,9 +107,9 @@ class DepartmentAdmin(SoftDeleteDomainAdmin):
         data = {f: form.cleaned_data[f] for f in self.fields if f in form.cleaned_data}
         if change:
             changed = {f: data[f] for f in form.changed_data if f in data}
-            services.department_update(department=obj, actor=request.user, **changed)
+            services.department_update(department=obj, actor=signed_in(request), **changed)
         else:
-            adopt_saved(obj, services.department_create(actor=request.user, **data))
+            adopt_saved(obj, services.department_create(actor=signed_in(request), **data))
 
     def deactivate_object(self, obj: Department, actor: Employee) -> Department:
         return services.department_deactivate(department=obj, actor=actor)
@@ -111,7 +119,7 @@ class DepartmentAdmin(SoftDeleteDomainAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
+class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: ignore[misc]  # guardian vs django-stubs (apps.core.admin)
     """People: Django's user admin first for its add form and password pages.
 
     Security contributes "Reset two-factor devices" (``apps.security.admin_devices``).
@@ -245,7 +253,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
             return HttpResponseRedirect(reverse("admin:password_change"))
         change_url = reverse("admin:org_employee_change", args=[employee.pk])
         try:
-            services.account_authorize(request.user, employee)
+            services.account_authorize(signed_in(request), employee)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(change_url)
@@ -255,10 +263,10 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
             if form.is_valid() and (usable or "unset-password" in request.POST):
                 saved = services.employee_password_set(
                     employee=employee,
-                    actor=request.user,
+                    actor=signed_in(request),
                     password=form.cleaned_data["password1"] if usable else None,
                 )
-                self.log_change(request, saved, self.construct_change_message(request, form, None))
+                self.log_change(request, saved, self.construct_change_message(request, form, ()))
                 messages.success(
                     request,
                     _("Password changed successfully.")
@@ -283,13 +291,15 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
         editable = services.EMPLOYEE_EDITABLE
         if change:
             changed = {f: form.cleaned_data[f] for f in form.changed_data if f in editable}
-            services.employee_update(employee=obj, actor=request.user, **changed)
+            services.employee_update(employee=obj, actor=signed_in(request), **changed)
             return
         data = {f: v for f, v in form.cleaned_data.items() if f in editable}
         # Django's form turns the "usable_password" radio into "set_usable_password".
         usable = form.cleaned_data.get("set_usable_password", True)
         password = form.cleaned_data.get("password1") if usable else None
-        adopt_saved(obj, services.employee_create(actor=request.user, password=password, **data))
+        adopt_saved(
+            obj, services.employee_create(actor=signed_in(request), password=password, **data)
+        )
 
     def deactivate_object(self, obj: Employee, actor: Employee) -> Employee:
         return services.employee_deactivate(employee=obj, actor=actor)
@@ -316,7 +326,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
             submit_label=_("Request transfer"),
             submit_testid="confirm-transfer",
             service=lambda employee, data: transfers.transfer_request(
-                employee=employee, actor=request.user, **data
+                employee=employee, actor=signed_in(request), **data
             ),
             done=lambda n: (
                 ngettext("Requested %(count)d transfer.", "Requested %(count)d transfers.", n)
@@ -326,7 +336,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyDomainAdmin):
+class TransferAdmin(ReadOnlyDomainAdmin[Transfer]):
     """Read-only list of transfers; they are requested from the employee list."""
 
     list_display = (

@@ -4,6 +4,7 @@ import itertools
 import re
 import string
 import unicodedata
+from collections.abc import Iterator
 
 from pypinyin import Style, lazy_pinyin
 
@@ -39,7 +40,7 @@ def code_candidates(stem: str) -> "itertools.chain[str]":
     """Yield codes from ``stem``: itself, then stem variants with letter suffixes."""
     alphabet = string.ascii_uppercase
 
-    def with_suffix(width: int) -> "itertools.chain[str]":
+    def with_suffix(width: int) -> Iterator[str]:
         head = stem[: 6 - width]
         return (head + "".join(s) for s in itertools.product(alphabet, repeat=width))
 

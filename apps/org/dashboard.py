@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -24,7 +25,7 @@ _OPTIONS = {
 _LEGEND = {"display": True, "align": "end", "labels": {"usePointStyle": True, "boxWidth": 6}}
 
 
-def dashboard_salaries_allowed(*, user: Any) -> bool:
+def dashboard_salaries_allowed(*, user: Employee | AnonymousUser) -> bool:
     """Salary bands are shown to those who may see salaries somewhere (bands of those only)."""
     return "salary" not in fields_never_visible(user=user, model=Employee)
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignObject, Model
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
@@ -174,7 +174,7 @@ _TEXT_TYPES = frozenset({"CharField", "TextField"})
 
 def _column_type(field: Field) -> str:
     """The internal type of the column: a foreign key's is its target's."""
-    return (field.target_field if field.is_relation else field).get_internal_type()
+    return (field.target_field if isinstance(field, ForeignObject) else field).get_internal_type()
 
 
 def _copy_rows(table: str, fields: Sequence[Field], rows: Sequence[Sequence[object]]) -> None:
@@ -227,7 +227,10 @@ def _insert_with_history(rows: Sequence[Model], model: type[Model], actor: Emplo
 
 
 def _insert_rows_and_history(
-    rows: Sequence[Model], model: type[Model], history: type[Model], actor: Employee
+    rows: Sequence[Model],
+    model: type[Model],
+    history: Any,  # simple-history's historical model (its library ships no types)
+    actor: Employee,
 ) -> None:
     tracked = history.tracked_fields
     fields = model._meta.concrete_fields

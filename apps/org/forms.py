@@ -1,6 +1,6 @@
 """Admin forms: parse input and fill suggestions; the rules stay in services."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin import AdminSite
@@ -35,7 +35,8 @@ class DepartmentForm(forms.ModelForm):
         fields = ("name", "code", "parent", "manager", "description")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # Django's returns self.cleaned_data (typed Optional by the stubs)
+        cleaned = self.cleaned_data
         name = cleaned.get("name")
         if not cleaned.get("code") and name and "code" not in self.errors:
             cleaned["code"] = department_code_suggest(name=name, exclude=self.instance)
@@ -52,7 +53,13 @@ class DepartmentForm(forms.ModelForm):
         return cleaned
 
 
-class EmployeeDepartmentMixin:
+if TYPE_CHECKING:
+    _EmployeeFormBase = forms.ModelForm[Employee]
+else:
+    _EmployeeFormBase = object
+
+
+class EmployeeDepartmentMixin(_EmployeeFormBase):
     """Check the department choice with the same rule the service applies: everyone
     belongs to an active department (keeping the one they have is not a change)."""
 

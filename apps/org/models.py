@@ -1,6 +1,7 @@
 """Departments (an MPTT tree) and employees (the custom user model)."""
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -17,7 +18,7 @@ from apps.org.tree import DepartmentManager, node_fields
 from apps.org.validators import validate_department_code, validate_phone
 
 
-class Department(MPTTModel, BaseModel):
+class Department(MPTTModel, BaseModel):  # type: ignore[django-manager-missing]  # see objects
     """A unit of the organisation; scope for managers is its subtree."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -57,7 +58,10 @@ class Department(MPTTModel, BaseModel):
 
     history = history(excluded_fields=list(node_fields(level=True)))
 
-    objects = DepartmentManager()
+    # Annotated: mptt ships no types, so django-stubs cannot follow its runtime manager
+    # class (nor derive the reverse managers, parent.children and manager.managed_departments,
+    # from it: the two targeted ignores on the model classes).
+    objects: "DepartmentManager[Department]" = DepartmentManager()
 
     class MPTTMeta:
         order_insertion_by = ["name"]
@@ -104,8 +108,13 @@ ACCOUNT_FIELDS = frozenset(
 )
 
 
-class Employee(AbstractUser):
+class Employee(AbstractUser):  # type: ignore[django-manager-missing]  # see Department.objects
     """A person in the organisation, and the account they sign in with."""
+
+    # Not columns. django-otp's OTPMiddleware gives a request's user ``is_verified()``;
+    # simple-history reads ``_history_user`` as the author of the next history row.
+    is_verified: Callable[[], bool]
+    _history_user: "Employee | None"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     employee_id = models.CharField(

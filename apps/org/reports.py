@@ -8,8 +8,9 @@ first ``is_active=False`` history row after their last ``is_active=True`` one.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Avg,
     Count,
@@ -27,6 +28,9 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 from apps.core.history import SYSTEM_USERNAME
 from apps.org import tree
@@ -55,7 +59,7 @@ class ReportScope:
         object.__setattr__(self, "people", self.people.exclude(username=SYSTEM_USERNAME))
 
 
-def dashboard_figures_allowed(*, user: Any) -> bool:
+def dashboard_figures_allowed(*, user: Employee | AnonymousUser) -> bool:
     """Who sees the dashboard figures: readers of employees (of their scope)."""
     return bool(user.has_perm("org.view_employee"))
 
@@ -78,7 +82,11 @@ def _deactivated_at() -> Subquery:
     return Subquery(first_inactive_after, output_field=DateTimeField())
 
 
-def _leavers(people: QuerySet[Employee]) -> QuerySet[Employee]:
+class _Deactivated(TypedDict):
+    deactivated_at: datetime.datetime
+
+
+def _leavers(people: QuerySet[Employee]) -> "QuerySet[WithAnnotations[Employee, _Deactivated]]":
     """Currently inactive employees, annotated with ``deactivated_at``."""
     return people.filter(is_active=False).annotate(deactivated_at=_deactivated_at())
 

@@ -87,7 +87,7 @@ def transfers_due(*, today: datetime.date) -> QuerySet[Transfer]:
 
 
 def department_search(
-    *, query: str, limit: int, within: QuerySet[Department] | None = None
+    *, query: str, limit: int, within: tree.DepartmentQuerySet | None = None
 ) -> QuerySet[Department]:
     """Departments (of ``within``, default all) whose name or code contains ``query``."""
     departments = Department.objects.all() if within is None else within
@@ -99,7 +99,7 @@ def department_search(
 
 
 def department_ancestor_ids(
-    *, departments: list[Department], within: QuerySet[Department] | None = None
+    *, departments: list[Department], within: tree.DepartmentQuerySet | None = None
 ) -> dict[uuid.UUID, list[str]]:
     """Every match's ancestors (of ``within``), root first, in one query over the MPTT ranges."""
     if not departments:

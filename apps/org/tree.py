@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import reduce
 from itertools import accumulate
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from django.db.models import F, Model, OuterRef, Q
+from django.db.models import F, Manager, Model, OuterRef, Q, QuerySet
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
@@ -267,7 +267,17 @@ def subtree_graft_positions(
 # --- Queryset and manager -----------------------------------------------------------
 
 
-class DepartmentQuerySet(TreeQuerySet):
+if TYPE_CHECKING:
+    from apps.org.models import Department
+
+    # mptt ships no types. Its TreeQuerySet is a QuerySet and its TreeManager a Manager
+    # with tree methods; the type checker knows them as Django's, for Department.
+    _TreeQuerySet = QuerySet[Department]
+else:
+    _TreeQuerySet = TreeQuerySet
+
+
+class DepartmentQuerySet(_TreeQuerySet):
     """Department querysets that speak in subtrees (mptt's TreeQuerySet underneath)."""
 
     def subtree(self, department: Node, *, include_self: bool = True) -> DepartmentQuerySet:
@@ -309,4 +319,7 @@ class DepartmentQuerySet(TreeQuerySet):
         }
 
 
-DepartmentManager = TreeManager.from_queryset(DepartmentQuerySet)
+if TYPE_CHECKING:
+    DepartmentManager = Manager.from_queryset(DepartmentQuerySet)
+else:
+    DepartmentManager = TreeManager.from_queryset(DepartmentQuerySet)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from apps.access import scope
 from apps.access.services import refusal_record
+from apps.core.types import AuthedHttpRequest
 from apps.core.validators import validate_storable_text
 from apps.org import tree
 from apps.org.models import Department
@@ -81,7 +82,7 @@ def _uuid(raw: Any) -> uuid.UUID:
         raise BadRequest(gettext("“%(id)s” is not a valid department id.") % {"id": raw}) from exc
 
 
-def _visible(request: HttpRequest) -> QuerySet[Department]:
+def _visible(request: HttpRequest) -> tree.DepartmentQuerySet:
     """The departments this user may see: the tree, search and moves stay inside them."""
     return scope.restrict(request.user, "org.view_department", Department.objects.all())
 
@@ -90,17 +91,17 @@ class JsonAdminView(UnfoldModelAdminViewMixin, View):
     """An admin JSON endpoint: refusals and bad input answer in JSON, never HTML."""
 
     title = _("Department tree")
-    permission_required = ("org.view_department",)
+    permission_required: tuple[str, ...] = ("org.view_department",)
 
     def handle_no_permission(self) -> HttpResponse:
         if not self.request.user.is_authenticated:
             return super().handle_no_permission()
         return JsonResponse({"error": gettext("You may not do this.")}, status=403)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             _refuse_unstorable(
-                (key + value for key, value in request.GET.items()),
+                (key + value for key, values in request.GET.lists() for value in values),
                 gettext("The address contains a character that is not allowed."),
             )
             return super().dispatch(request, *args, **kwargs)
@@ -254,7 +255,7 @@ class DepartmentTreePreviewView(MovesView):
 class DepartmentTreeApplyView(MovesView):
     """POST the pending moves with a reason: all are applied, or none."""
 
-    def post(self, request: HttpRequest) -> JsonResponse:
+    def post(self, request: AuthedHttpRequest) -> JsonResponse:
         data = self.body()
         moves = self.moves(data)
         version = self.version(data)

@@ -1,7 +1,7 @@
 """Admin pages that are not a model's list or form: the org chart and "My profile"."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,9 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from apps.access import scope
 from apps.access.fields import fields_never_visible
 from apps.access.services import refusal_record
+from apps.core.types import AuthedHttpRequest
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department, Employee
@@ -98,6 +102,8 @@ def _chart_labels() -> dict[str, str]:
 class ProfileView(UnfoldModelAdminViewMixin, FormView):
     """Everyone's own page: their details, and the phone number they may change."""
 
+    request: AuthedHttpRequest  # an admin page: behind login
+
     title = _("My profile")
     permission_required = ()  # any signed-in staff user; the page only shows themselves
     template_name = "admin/org/profile.html"
@@ -109,7 +115,7 @@ class ProfileView(UnfoldModelAdminViewMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         hidden = fields_never_visible(user=user, model=Employee)
-        details = [
+        details: list[tuple[StrOrPromise, object]] = [
             (pgettext_lazy("person", "Name"), user.get_full_name() or user.username),
             (_("Username"), user.username),
             (_("Employee ID"), user.employee_id),

@@ -1,10 +1,9 @@
 """The actions security logs: unlocks, device resets, ended sessions, enrolments."""
 
-from typing import Any
-
 from django.db import models
 
 from apps.core.actions import ActionStore, action_log, action_store_register
+from apps.org.models import Employee
 from apps.security.models import SecurityAction
 
 
@@ -21,7 +20,7 @@ def security_action_store() -> ActionStore:
 
 
 def security_action_log(
-    *, actor: Any, kind: str, user: Any, reason: str, target: str = ""
+    *, actor: Employee | None, kind: str, user: Employee | None, reason: str, target: str = ""
 ) -> models.Model:
     """Log a ``SecurityAction.Kind`` about ``user`` through the one action log."""
     return action_log(

@@ -12,6 +12,7 @@ from unfold.decorators import action
 
 from apps.core.admin import DomainAdmin, ReasonForm
 from apps.core.admin_extensions import admin_action_register
+from apps.core.types import signed_in
 from apps.security import otp
 
 RESET_DEVICES_PERM = "security.reset_devices"
@@ -35,7 +36,7 @@ def reset_devices_selected(
         submit_label=_("Reset devices"),
         submit_testid="confirm-reset-devices",
         service=lambda employee, data: otp.devices_reset(
-            actor=request.user, user=employee, reason=data["reason"]
+            actor=signed_in(request), user=employee, reason=data["reason"]
         ),
         done=lambda n: (
             ngettext(

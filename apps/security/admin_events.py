@@ -1,7 +1,7 @@
 """Login events for security officers: a read-only list, and a timeline per user and per IP."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.paginator import Paginator
@@ -15,6 +15,9 @@ from django.views.generic import TemplateView
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 from unfold.views import UnfoldModelAdminViewMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from apps.core.admin import ReadOnlyLogAdmin
 from apps.org.models import Employee
@@ -41,8 +44,9 @@ class RiskLevelFilter(admin.SimpleListFilter):
         return list(events.RISK_LEVELS.items())
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in events.RISK_LEVELS:
-            return queryset.filter(events.risk_level_q(self.value()))
+        value = self.value()
+        if value is not None and value in events.RISK_LEVELS:
+            return queryset.filter(events.risk_level_q(value))
         return queryset
 
 
@@ -51,7 +55,7 @@ def ip_timeline_url(ip: str) -> str:
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(ReadOnlyLogAdmin):
+class LoginEventAdmin(ReadOnlyLogAdmin[LoginEvent]):
     """Read-only: events are recorded by the sign-in (apps.security.events)."""
 
     list_display = (
@@ -145,6 +149,7 @@ class LoginEventAdmin(ReadOnlyLogAdmin):
 
 
 class _TimelineView(UnfoldModelAdminViewMixin, TemplateView):
+    title: "StrOrPromise"  # the subclass's, then the heading of the page drawn
     permission_required = (VIEW_PERM,)
     template_name = "admin/security/timeline.html"
 

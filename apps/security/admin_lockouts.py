@@ -2,7 +2,7 @@
 sessions (end them with a reason) and the log of what officers did."""
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axes.models import AccessAttempt
 from django.contrib import admin
@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from apps.core.admin import ReadOnlyLogAdmin, ReasonForm
+from apps.core.types import signed_in
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
 from apps.security.models import Lockout, LoginEvent, SecurityAction, UserSession
@@ -27,7 +31,7 @@ class LockedFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "locked"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, "StrOrPromise"]]:
         return [
             ("yes", _("locked")),
             (lockout.USERNAME, Lock.USERNAME.label),
@@ -47,7 +51,7 @@ class LockedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Lockout)
-class LockoutAdmin(ReadOnlyLogAdmin):
+class LockoutAdmin(ReadOnlyLogAdmin[Lockout]):
     """Failure records inside the cool-off window; unlocking needs a reason."""
 
     list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")
@@ -98,7 +102,7 @@ class LockoutAdmin(ReadOnlyLogAdmin):
             submit_label=_("Unlock"),
             submit_testid="confirm-unlock",
             service=lambda attempt, data: lockout.lockout_unlock(
-                actor=request.user,
+                actor=signed_in(request),
                 attempts=AccessAttempt.objects.filter(pk=attempt.pk),
                 reason=data["reason"],
             ),
@@ -118,7 +122,7 @@ def _is_ip(value: str) -> bool:
 
 
 @admin.register(SecurityAction)
-class SecurityActionAdmin(ReadOnlyLogAdmin):
+class SecurityActionAdmin(ReadOnlyLogAdmin[SecurityAction]):
     """Read-only: written by the security services, never by hand."""
 
     list_display = ("at", "kind", "user", "target", "reason", "actor")
@@ -133,7 +137,7 @@ class ActiveFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "active"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", _("active")), ("no", _("ended"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -145,7 +149,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(ReadOnlyLogAdmin):
+class UserSessionAdmin(ReadOnlyLogAdmin[UserSession]):
     """Everyone's sessions; a security officer ends them with a reason (logged)."""
 
     list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "end_reason")
@@ -176,7 +180,7 @@ class UserSessionAdmin(ReadOnlyLogAdmin):
             submit_label=_("End sessions"),
             submit_testid="confirm-end-sessions",
             service=lambda row, data: sessions.sessions_end_for(
-                actor=request.user, user=row.user, reason=data["reason"], only=[row]
+                actor=signed_in(request), user=row.user, reason=data["reason"], only=[row]
             ),
             done=lambda n: (
                 ngettext("Ended %(count)d session.", "Ended %(count)d sessions.", n) % {"count": n}

@@ -274,7 +274,7 @@ def _alert_officers(event: LoginEvent, link: str) -> None:
     if not recipients:
         return
     names = {
-        "user": event.user.get_full_name() or event.username,
+        "user": (event.user.get_full_name() if event.user else "") or event.username,
         "username": event.username,
         "ip": event.ip or gettext("unknown address"),
         "browser": browser_label(event.user_agent),

@@ -32,7 +32,7 @@ Async-capable, as every middleware on each request must be (docs: pitfalls).
 """
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -40,7 +40,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, alogout, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -247,7 +247,7 @@ class SecondFactorMiddleware:
             _session_start(request)
         return response
 
-    async def __acall__(self, request: HttpRequest) -> Awaitable[HttpResponse]:
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         user = await request.auser()
         session = request.session
         if user.is_authenticated and _checked(request):
@@ -285,7 +285,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     ``sync_to_async``; both only build a header, so they run inline here.
     """
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         self.process_request(request)
-        response = await self.get_response(request)
+        # MiddlewareMixin calls __acall__ only when get_response is a coroutine function.
+        response = await self.get_response(request)  # type: ignore[misc]  # sync | async union
         return self.process_response(request, response)

@@ -8,7 +8,9 @@ never read. The header is read by django-ipware (the library axes itself support
 """
 
 import ipaddress
+from typing import Any
 
+from axes.conf import settings as axes_settings  # Django's settings, with axes' defaults
 from django.conf import settings
 from django.http import HttpRequest
 from ipware.ip import get_client_ip
@@ -46,11 +48,11 @@ def client_agent(request: HttpRequest) -> str:
 USERNAME_MAX = 150  # Employee.username; axes stores at most 255
 
 
-def tried_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+def tried_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
     """The username a sign-in tried, cut to a length every table holds (an over-long or
     NUL-laden one must be a failed sign-in, not a database error)."""
     source = credentials if credentials else getattr(request, "POST", {})
-    value = source.get(settings.AXES_USERNAME_FORM_FIELD) if source else None
+    value = source.get(axes_settings.AXES_USERNAME_FORM_FIELD) if source else None
     if value is None:
         return None
     return str(value).replace("\x00", "")[:USERNAME_MAX]

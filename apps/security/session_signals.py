@@ -5,18 +5,21 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
 from django_otp.models import Device
 
 from apps.org.models import Employee
 from apps.security import sessions
 
 
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: HttpRequest | None, user: Employee, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         sessions.session_started(request, user)
 
 
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(
+    sender: Any, request: HttpRequest | None, user: Employee | None, **kwargs: Any
+) -> None:
     if request is not None and hasattr(request, "session"):
         sessions.session_signed_out(request.session.session_key)
 

@@ -2,12 +2,13 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views import View
 
+from apps.core.types import AuthedHttpRequest
 from apps.security import sessions
 from apps.security.events import browser_label
 from apps.security.models import UserSession
@@ -16,7 +17,7 @@ from apps.security.models import UserSession
 class MySessionsView(View):
     template_name = "admin/security/my_sessions.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         current = request.session.session_key
         rows = [
             {
@@ -32,7 +33,7 @@ class MySessionsView(View):
             {**admin.site.each_context(request), "title": gettext("My sessions"), "rows": rows},
         )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         if "end_others" in request.POST:
             ended = sessions.sessions_end_others(
                 user=request.user, current_key=request.session.session_key

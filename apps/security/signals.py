@@ -9,8 +9,8 @@ failure and flagged ``request.axes_locked_out`` when it locked (and sent
 
 from typing import Any
 
+from axes.conf import settings as axes_settings  # Django's settings, with axes' defaults
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
@@ -51,7 +51,7 @@ def on_locked_out(
     if request is None:
         return
     credentials = getattr(request, "axes_credentials", None) or {
-        settings.AXES_USERNAME_FORM_FIELD: username
+        axes_settings.AXES_USERNAME_FORM_FIELD: username
     }
     events.event_record(
         request=request,

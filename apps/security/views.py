@@ -5,8 +5,9 @@ verified, the admin layout after); the rules are in ``apps.security.otp``.
 """
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from axes.conf import settings as axes_settings  # Django's settings, with axes' defaults
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
@@ -14,18 +15,22 @@ from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_otp import login as otp_login
+from django_otp.plugins.otp_email.models import EmailDevice
 from unfold.widgets import INPUT_CLASSES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from apps.core.types import AuthedHttpRequest
 from apps.security import lockout, otp, sessions
 from apps.security.events import event_record
 from apps.security.models import LoginEvent
@@ -47,7 +52,7 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        raw = self.cleaned_data["code"]
+        raw: str = self.cleaned_data["code"]
         otp.code_normalize(raw)  # shape only; the device decides
         return raw
 
@@ -57,7 +62,7 @@ class CodeForm(forms.Form):
 PROOF_FIELD = "password"
 
 
-def _proof_field(help_text: Promise, *, autofocus: bool = False) -> forms.CharField:
+def _proof_field(help_text: "StrOrPromise", *, autofocus: bool = False) -> forms.CharField:
     attrs: dict[str, Any] = {
         "class": " ".join(INPUT_CLASSES),
         "autocomplete": "current-password",
@@ -118,23 +123,25 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _credentials(request: HttpRequest) -> dict[str, str]:
-    return {settings.AXES_USERNAME_FORM_FIELD: request.user.get_username()}
+    return {axes_settings.AXES_USERNAME_FORM_FIELD: request.user.get_username()}
 
 
-def _event(request: HttpRequest, outcome: str) -> None:
+def _event(request: AuthedHttpRequest, outcome: str) -> None:
     event_record(
         request=request, outcome=outcome, username=request.user.get_username(), user=request.user
     )
 
 
-def _code_step_passed(request: HttpRequest, device: Any) -> None:
+def _code_step_passed(request: AuthedHttpRequest, device: Any) -> None:
     """Mark the session verified under a new key, and forget this sign-in's failures."""
     otp_login(request, device)
     sessions.session_rekey(request)
     lockout.failures_clear(request, request.user.get_username())
 
 
-def _proof_refused(request: HttpRequest, refusal: otp.IdentityNotConfirmed) -> HttpResponse | None:
+def _proof_refused(
+    request: AuthedHttpRequest, refusal: otp.IdentityNotConfirmed
+) -> HttpResponse | None:
     """A wrong proof is a failed sign-in (django-axes counts it): the lockout page once it
     locks, else a recorded wrong code or password and None."""
     user_login_failed.send(sender=__name__, credentials=_credentials(request), request=request)
@@ -190,9 +197,11 @@ def lockout_response(
 class VerifyView(View):
     """Step two: a code from the authenticator app, a backup code or an e-mailed code."""
 
+    request: AuthedHttpRequest  # behind login (dispatch or the URLconf sees to it)
+
     template_name = "admin/security/verify.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return HttpResponseRedirect(reverse("admin:login"))
         if request.user.is_verified():
@@ -203,10 +212,10 @@ class VerifyView(View):
             return lockout_response(request)
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         return self._render(request, CodeForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         if "send_email" in request.POST:
             try:
                 otp.email_code_send(request.user)
@@ -234,12 +243,14 @@ class VerifyView(View):
         _event(request, LoginEvent.Outcome.SUCCESS)
         return HttpResponseRedirect(_next(request))
 
-    def _render(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: AuthedHttpRequest, form: CodeForm, status: int = 200
+    ) -> HttpResponse:
         context = _context(
             request,
             title=gettext("Enter your code"),
             form=form,
-            has_email=otp.EmailDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            has_email=EmailDevice.objects.filter(user=request.user, confirmed=True).exists(),
         )
         return render(request, self.template_name, context, status=status)
 
@@ -250,19 +261,21 @@ class EnrollView(View):
     Replacing a confirmed second factor also needs a proof in the same form.
     """
 
+    request: AuthedHttpRequest  # behind login (dispatch or the URLconf sees to it)
+
     template_name = "admin/security/enroll.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return HttpResponseRedirect(reverse("admin:login"))
         if otp.devices_confirmed(request.user) and not request.user.is_verified():
             return HttpResponseRedirect(reverse("security_verify"))
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         return self._render(request, self._form())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         form = self._form(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
@@ -298,7 +311,9 @@ class EnrollView(View):
     def _form(self, data: Any = None) -> EnrollForm:
         return EnrollForm(data, proof_needed=otp.proof_required(self.request.user))
 
-    def _render(self, request: HttpRequest, form: EnrollForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: AuthedHttpRequest, form: EnrollForm, status: int = 200
+    ) -> HttpResponse:
         device = otp.totp_pending(request.user)
         replacing = PROOF_FIELD in form.fields
         context = _context(
@@ -320,12 +335,14 @@ class EnrollView(View):
 class BackupCodesView(View):
     """How many backup codes are left; a new set (shown once, after a proof) replaces them."""
 
+    request: AuthedHttpRequest  # behind login (dispatch or the URLconf sees to it)
+
     template_name = "admin/security/backup_codes.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         return self._render(request, ProofForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         form = ProofForm(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
@@ -349,7 +366,9 @@ class BackupCodesView(View):
             _context(request, title=gettext("Your new backup codes"), codes=codes),
         )
 
-    def _render(self, request: HttpRequest, form: ProofForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: AuthedHttpRequest, form: ProofForm, status: int = 200
+    ) -> HttpResponse:
         context = _context(
             request,
             title=gettext("Backup codes"),

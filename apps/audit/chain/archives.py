@@ -98,7 +98,7 @@ def _delete_archived(first: int, last: int) -> None:
         if source is not None:
             model, key = source
             ids = doomed.filter(content_type_id=ct_id).values("history_id")
-            model.objects.filter(**{f"{key}__in": ids}).delete()
+            model._default_manager.filter(**{f"{key}__in": ids}).delete()
     doomed.delete()
 
 

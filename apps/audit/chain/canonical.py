@@ -93,6 +93,13 @@ def history_model_of(label: str) -> type[Model] | None:
     return getattr(manager, "model", None)
 
 
+def history_model(model: type[Model]) -> type[Model]:
+    """The model of ``model``'s versions (``model.history.model``): for a model with history."""
+    with_history: Any = model  # simple-history adds ``history``; the library ships no types
+    versions: type[Model] = with_history.history.model
+    return versions
+
+
 def action_store_models() -> list[type[Model]]:
     """The models whose rows record logged actions (``apps.core.actions``)."""
     return [store.model_class() for store in action_stores()]
@@ -119,17 +126,19 @@ def version_source(label: str) -> tuple[type[Model], str] | None:
     return None
 
 
-def entry_versions(entries: list[dict[str, Any]], labels: dict[int, str]) -> dict[tuple, dict]:
+def entry_versions(
+    entries: list[dict[str, Any]], labels: dict[int, str]
+) -> dict[tuple[int, Any], dict[str, Any]]:
     """The versions (history or action rows) of a batch of entries, in one query per model."""
     wanted: dict[int, list[int]] = defaultdict(list)
     for entry in entries:
         wanted[entry["content_type_id"]].append(entry["history_id"])
-    found = {}
+    found: dict[tuple[int, Any], dict[str, Any]] = {}
     for ct_id, ids in wanted.items():
         source = version_source(labels.get(ct_id, ""))
         if source is None:
             continue
         model, key = source
-        for row in model.objects.filter(**{f"{key}__in": ids}).order_by().values():
+        for row in model._default_manager.filter(**{f"{key}__in": ids}).order_by().values():
             found[(ct_id, row[key])] = row
     return found

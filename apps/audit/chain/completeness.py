@@ -7,7 +7,7 @@ rows written around Backoffice (no entry at all) and entries whose version is go
 before they were sealed.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,25 +15,27 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef
 
-from apps.audit.chain.canonical import action_store_models, audited_models
+from apps.audit.chain.canonical import action_store_models, audited_models, history_model
 from apps.audit.models import AuditEntry
 
 
-def _object_repr(version: Model, fallback: str) -> str:
+def _object_repr(version: Any, fallback: str) -> str:
+    # ``version``: a simple-history historical record (the library ships no types).
     try:
         return str(version.instance)[:200]
     except ObjectDoesNotExist:
         return fallback
 
 
-def _orphan_version(model: type[Model], content_type: ContentType) -> dict[str, Any] | None:
+def _orphan_version(model: type[Model], content_type: ContentType) -> Mapping[str, Any] | None:
     """The oldest version of ``model`` that has no audit entry, described as an entry."""
     # NOT EXISTS, not NOT IN: an anti-join, never a scan per row.
     recorded = AuditEntry.objects.filter(
         content_type=content_type, history_id=OuterRef("history_id")
     )
-    version = (
-        model.history.model.objects.filter(~Exists(recorded))
+    version: Any = (  # a historical record: ``history_date``, ``instance``
+        history_model(model)
+        ._default_manager.filter(~Exists(recorded))
         .order_by("history_date", "history_id")
         .first()
     )
@@ -48,9 +50,11 @@ def _orphan_version(model: type[Model], content_type: ContentType) -> dict[str, 
     }
 
 
-def _entry_without_version(model: type[Model], content_type: ContentType) -> dict | None:
+def _entry_without_version(
+    model: type[Model], content_type: ContentType
+) -> Mapping[str, Any] | None:
     """The first unsealed entry of ``model`` whose version is gone (sealed ones fail the walk)."""
-    versions = model.history.model.objects.filter(history_id=OuterRef("history_id"))
+    versions = history_model(model)._default_manager.filter(history_id=OuterRef("history_id"))
     return (
         AuditEntry.objects.filter(content_type=content_type, seq__isnull=True)
         .filter(~Exists(versions))
@@ -60,10 +64,13 @@ def _entry_without_version(model: type[Model], content_type: ContentType) -> dic
     )
 
 
-def _action_without_entry(model: type[Model], content_type: ContentType) -> dict | None:
+def _action_without_entry(
+    model: type[Model], content_type: ContentType
+) -> Mapping[str, Any] | None:
     """The first row of an action store that has no audit entry, described as an entry."""
     recorded = AuditEntry.objects.filter(content_type=content_type, history_id=OuterRef("pk"))
-    row = model._default_manager.filter(~Exists(recorded)).order_by("pk").first()
+    # An action store's row: every store has its ``at`` (apps.core.actions).
+    row: Any = model._default_manager.filter(~Exists(recorded)).order_by("pk").first()
     if row is None:
         return None
     return {
@@ -74,7 +81,9 @@ def _action_without_entry(model: type[Model], content_type: ContentType) -> dict
     }
 
 
-def _entry_without_action(model: type[Model], content_type: ContentType) -> dict | None:
+def _entry_without_action(
+    model: type[Model], content_type: ContentType
+) -> Mapping[str, Any] | None:
     """The first unsealed entry of an action whose row is gone (sealed ones fail the walk)."""
     rows = model._default_manager.filter(pk=OuterRef("history_id"))
     return (
@@ -86,25 +95,25 @@ def _entry_without_action(model: type[Model], content_type: ContentType) -> dict
     )
 
 
-Finder = Callable[[type[Model], ContentType], dict[str, Any] | None]
+Finder = Callable[[type[Model], ContentType], Mapping[str, Any] | None]
 
 
 def _version_tables() -> Iterator[tuple[type[Model], type[Model], Finder, Finder]]:
     """Per model: the table of its versions, and how to find a version or entry left alone."""
     for model in audited_models():
-        yield model, model.history.model, _orphan_version, _entry_without_version
+        yield model, history_model(model), _orphan_version, _entry_without_version
     # An action store's rows are their own versions.
     for model in action_store_models():
         yield model, model, _action_without_entry, _entry_without_action
 
 
-def unrecorded_versions() -> list[tuple[str, dict[str, Any] | None]]:
+def unrecorded_versions() -> list[tuple[str, Mapping[str, Any] | None]]:
     """Versions with no audit entry (written around Backoffice), and entries without one.
 
     Counts first (cheap); only a mismatch looks for the rows. A version whose entry is
     still being committed (a save outside a transaction) is gone from the second look.
     """
-    found = []
+    found: list[tuple[str, Mapping[str, Any] | None]] = []
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model, versions_model, unrecorded, lost_version in _version_tables():

@@ -7,7 +7,7 @@ database access can forge a chain that verifies.
 
 import datetime
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +43,12 @@ class Verification:
     broken_object: str = ""
     broken_at: datetime.datetime | None = None
 
-    def fail(self, problem: str, entry: dict | None = None, labels: dict | None = None) -> None:
+    def fail(
+        self,
+        problem: str,
+        entry: Mapping[str, Any] | None = None,
+        labels: dict[int, str] | None = None,
+    ) -> None:
         self.intact = False
         self.problem = problem
         if entry is not None:
@@ -93,7 +98,7 @@ def _link_problem(
     previous: str,
     version: dict[str, Any] | None,
     labels: dict[int, str],
-    head: dict[str, Any],
+    head: Mapping[str, Any],
 ) -> str:
     """What is wrong with one link of the chain, or "" when it holds."""
     if entry["seq"] != expected:
@@ -156,7 +161,7 @@ def _where(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_stretch(
-    first: int, last: int | None, previous: str, head: dict[str, Any], labels: dict[int, str]
+    first: int, last: int | None, previous: str, head: Mapping[str, Any], labels: dict[int, str]
 ) -> _Stretch:
     """Check the links ``first``..``last`` (None: to the end) from hash ``previous``."""
     expected, checked = first, 0
@@ -188,7 +193,7 @@ def _check_stretch(
     return _Stretch(checked, expected - 1, previous)
 
 
-def _stretch_worker(task: tuple[int, int, str | None, dict[str, Any]]) -> _Stretch:
+def _stretch_worker(task: tuple[int, int, str | None, Mapping[str, Any]]) -> _Stretch:
     """One stretch in a worker process: it starts from the hash stored before it."""
     first, last, previous, head = task
     if previous is None:
@@ -210,11 +215,12 @@ def _verify_workers() -> int:
         or multiprocessing.current_process().daemon
     ):
         return 1
-    return max(1, settings.AUDIT_VERIFY_WORKERS)
+    configured: int = settings.AUDIT_VERIFY_WORKERS
+    return max(1, configured)
 
 
 def _stretches(
-    start: int, end: int, previous: str, head: dict[str, Any], labels: dict[int, str]
+    start: int, end: int, previous: str, head: Mapping[str, Any], labels: dict[int, str]
 ) -> Iterator[_Stretch]:
     """Check ``start``..``end`` in stretches, in order (in parallel where possible)."""
     bounds = [(a, min(a + VERIFY_STRETCH - 1, end)) for a in range(start, end + 1, VERIFY_STRETCH)]

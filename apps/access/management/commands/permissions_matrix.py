@@ -35,7 +35,7 @@ def _models() -> list[type[Model]]:
 
     def key(model: type[Model]) -> tuple[str, bool]:
         base = getattr(model, "instance_type", model)
-        return base._meta.model_name, base is not model
+        return base._meta.model_name or "", base is not model
 
     found: list[type[Model]] = []
     for label in OUR_APPS:
