@@ -37,7 +37,7 @@ from apps.core.admin_actions import ActionFormsMixin
 from apps.core.admin_actions import ReasonForm as ReasonForm  # re-exported: actions ask it
 from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
-from apps.core.history import giving_reason
+from apps.core.history import mark_change
 from apps.core.registry import fields_hidden_everywhere
 from apps.core.validators import validate_no_surrogates
 
@@ -275,13 +275,17 @@ class BaseAdmin(
             fieldsets.append((_("Reason for this change"), {"fields": ["change_reason"]}))
         return fieldsets
 
-    def _posted_reason(self, request: HttpRequest) -> str:
-        # Validated by the form (length); an invalid form saves nothing anyway.
-        return (
-            request.POST.get("change_reason", "")[:CHANGE_REASON_MAX]
-            if request.method == "POST"
-            else ""
-        )
+    def change_reason(self, form: forms.Form) -> str:
+        """The form's "reason for this change" ("" when it asks none), for the service.
+
+        Passed explicitly: ``save_model`` overrides hand it to their service as
+        ``reason=``, and the default ``save_model`` marks the instance with it.
+        """
+        return (form.cleaned_data.get("change_reason") or "").strip()
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        mark_change(obj, actor=request.user, reason=self.change_reason(form))
+        super().save_model(request, obj, form, change)
 
     def history_form_view(
         self,
@@ -318,8 +322,7 @@ class BaseAdmin(
         refusal is logged here, where its row stays.
         """
         try:
-            with giving_reason(self._posted_reason(request)):
-                return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
             refusal_record(error=exc, where=request.path)
             self.message_user(request, " ".join(exc.messages), messages.ERROR)

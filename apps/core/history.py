@@ -1,9 +1,23 @@
-"""Who is acting: the user recorded on history rows for every kind of change.
+"""Who is acting and why: the user and reason recorded on history rows.
 
-Admin requests are covered by simple-history's middleware. Services mark the
-instance they save with the actor they were given, and commands and Celery
-jobs wrap their work in ``acting_as(user)`` so bulk writes and anything without
-a request still name who did it.
+Request paths pass both explicitly. Every service that writes history takes ``actor``
+and ``reason`` keyword arguments and marks the instance it saves (``mark_change``:
+simple-history reads ``_history_user`` and ``_change_reason``); admin ``save_model``
+overrides, actions, views and forms hand the service ``request.user`` and the posted
+reason. Nothing on a request path sets a context variable.
+
+The context variables below are for the paths that have no request and no single
+instance to mark:
+
+- bulk paths (``bulk_create_with_history``, the demo seed, ``history_bulk_notify``):
+  ``acting_as`` names the actor of rows written without a per-row save, ``recording``
+  names what the changes are ("reverted", "imported") for the audit trail;
+- system paths (beat tasks, management commands): they pass the system account
+  (``system_actor``) as ``actor``, and anything they write without one falls back to it.
+
+One net remains on request paths, for writes made by code we do not call ourselves
+(guardian's object-permission screen, Django's own password page, m2m form saves):
+simple-history's ``HistoryRequestMiddleware`` request, read by ``current_actor``.
 """
 
 from collections.abc import Iterator
@@ -19,7 +33,6 @@ from simple_history.models import HistoricalRecords
 
 _actor: ContextVar[Any] = ContextVar("backoffice_actor", default=None)
 _action: ContextVar[str | None] = ContextVar("backoffice_history_action", default=None)
-_reason: ContextVar[str] = ContextVar("backoffice_history_reason", default="")
 
 # The account named on changes no person made (seeds, scheduled jobs, a shell).
 SYSTEM_USERNAME = "system"
@@ -52,22 +65,6 @@ def recording(action: str) -> Iterator[None]:
         _action.reset(token)
 
 
-@contextmanager
-def giving_reason(reason: str) -> Iterator[None]:
-    """The change reason of saves inside the block that were given none of their own
-    (an admin form's "reason for this change")."""
-    token = _reason.set(reason.strip())
-    try:
-        yield
-    finally:
-        _reason.reset(token)
-
-
-def given_reason() -> str:
-    """The reason set by ``giving_reason`` ("" outside one)."""
-    return _reason.get()
-
-
 class _Records(HistoricalRecords):
     """simple-history, minus versions of saves that touch only untracked columns.
 
@@ -84,10 +81,6 @@ class _Records(HistoricalRecords):
             if set(update_fields) <= untracked:
                 return
         super().post_save(instance, created, using=using, **kwargs)
-
-    def get_change_reason_for_object(self, instance: Model, history_type: str, using: str) -> Any:
-        own = super().get_change_reason_for_object(instance, history_type, using)
-        return own or _reason.get() or None
 
 
 def current_action() -> str | None:
@@ -147,7 +140,9 @@ def history_bulk_notify(history_model: type[Model], rows: QuerySet) -> None:
 def mark_change(instance: Model, *, actor: Any, reason: str = "") -> None:
     """Attach the actor (when known) and a change reason to the next history row of ``instance``.
 
-    With no actor given, the row falls back to ``acting_as`` or the request's user.
+    Services call it with the ``actor`` and ``reason`` their caller passed; with no
+    actor (``None``), the row falls back to ``acting_as``, the request's user, then the
+    system account (``history_user_getter``).
     """
     if actor is not None:
         instance._history_user = actor

@@ -99,7 +99,9 @@ class DepartmentAdmin(SoftDeleteDomainAdmin):
         data = {f: form.cleaned_data[f] for f in self.fields if f in form.cleaned_data}
         if change:
             changed = {f: data[f] for f in form.changed_data if f in data}
-            services.department_update(department=obj, actor=request.user, **changed)
+            services.department_update(
+                department=obj, actor=request.user, reason=self.change_reason(form), **changed
+            )
         else:
             adopt_saved(obj, services.department_create(actor=request.user, **data))
 
@@ -283,7 +285,9 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin):
         editable = services.EMPLOYEE_EDITABLE
         if change:
             changed = {f: form.cleaned_data[f] for f in form.changed_data if f in editable}
-            services.employee_update(employee=obj, actor=request.user, **changed)
+            services.employee_update(
+                employee=obj, actor=request.user, reason=self.change_reason(form), **changed
+            )
             return
         data = {f: v for f, v in form.cleaned_data.items() if f in editable}
         # Django's form turns the "usable_password" radio into "set_usable_password".
