@@ -24,8 +24,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from guardian.admin import GuardedModelAdmin, ReinforcedGuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -39,6 +39,7 @@ from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import mark_change
 from apps.core.registry import fields_hidden_everywhere
+from apps.core.texts import text_shown
 from apps.core.validators import validate_no_surrogates
 
 
@@ -91,8 +92,7 @@ class ProtectedFieldsMixin:
         previous = None
         for current in historical_records:
             # Reasons are stored untranslated; show them in the reader's language.
-            reason = current.history_change_reason
-            current.history_change_reason = gettext(reason) if reason else ""
+            current.history_change_reason = text_shown(current.history_change_reason)
             if previous is not None:
                 delta = previous.diff_against(
                     current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs

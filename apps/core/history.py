@@ -20,21 +20,27 @@ One net remains on request paths, for writes made by code we do not call ourselv
 simple-history's ``HistoryRequestMiddleware`` request, read by ``current_actor``.
 """
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 
-_actor: ContextVar[Any] = ContextVar("backoffice_actor", default=None)
+if TYPE_CHECKING:  # core never imports org at runtime
+    from apps.org.models import Employee
+
+_actor: ContextVar["Employee | None"] = ContextVar("backoffice_actor", default=None)
 _action: ContextVar[str | None] = ContextVar("backoffice_history_action", default=None)
 
-# The account named on changes no person made (seeds, scheduled jobs, a shell).
+# The username the system account is created with: a label, never how it is found
+# (``Employee.is_system`` is).
 SYSTEM_USERNAME = "system"
 
 # Sent by every path that writes history rows without simple-history's per-row signal
@@ -43,7 +49,7 @@ history_bulk_written = Signal()
 
 
 @contextmanager
-def acting_as(user: Any) -> Iterator[None]:
+def acting_as(user: "Employee") -> Iterator[None]:
     """Record ``user`` as the actor of every history row written inside the block."""
     token = _actor.set(user)
     try:
@@ -88,22 +94,40 @@ def current_action() -> str | None:
     return _action.get()
 
 
-def system_actor() -> Any:
-    """The system account (created on first use); it cannot sign in."""
-    system, _created = get_user_model()._default_manager.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "first_name": "Backoffice",
-            "last_name": "System",
-            "employee_id": "SYSTEM",
-            "is_active": False,
-            "password": make_password(None),
-        },
-    )
-    return system
+def system_actor() -> "Employee":
+    """The system account (created on first use); it cannot sign in.
+
+    Found by its flag, never by its username: a person renamed "system" is a person.
+    """
+    model = get_user_model()
+    system = model._default_manager.filter(is_system=True).first()
+    if system is not None:
+        return system
+    username = SYSTEM_USERNAME
+    if model._default_manager.filter(username=username).exists():
+        username = f"{SYSTEM_USERNAME}-{uuid.uuid4().hex[:8]}"  # someone took the name
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(
+                username=username,
+                first_name="Backoffice",
+                last_name="System",
+                employee_id="SYSTEM",
+                is_active=False,
+                is_system=True,
+                password=make_password(None),
+            )
+    except IntegrityError:
+        # Created meanwhile by a concurrent first use (one flagged account: a constraint).
+        return model._default_manager.get(is_system=True)
 
 
-def current_actor() -> Any:
+def is_system_account(user: "Employee | None") -> bool:
+    """Whether ``user`` is the system account (by its flag)."""
+    return bool(getattr(user, "is_system", False))
+
+
+def current_actor() -> "Employee | None":
     """Return the user set by ``acting_as``, else the request's user, else None."""
     actor = _actor.get()
     if actor is not None:
@@ -115,7 +139,7 @@ def current_actor() -> Any:
     return None
 
 
-def history_user_getter(instance: Model | None = None, **kwargs: Any) -> Any:
+def history_user_getter(instance: Model | None = None, **kwargs: Any) -> "Employee":
     """simple-history ``get_user`` hook: explicit ``_history_user`` wins, then the context.
 
     With neither, the change is the system's: history never has a blank actor.
@@ -137,7 +161,7 @@ def history_bulk_notify(history_model: type[Model], rows: QuerySet) -> None:
     history_bulk_written.send(sender=history_model, rows=rows)
 
 
-def mark_change(instance: Model, *, actor: Any, reason: str = "") -> None:
+def mark_change(instance: Model, *, actor: "Employee | None", reason: str = "") -> None:
     """Attach the actor (when known) and a change reason to the next history row of ``instance``.
 
     Services call it with the ``actor`` and ``reason`` their caller passed; with no
