@@ -108,7 +108,9 @@ def _apply_flag(
     (restore if active else deactivate)(**kwargs)
 
 
-def _prepare(obj: Model, version: Any, actor: Any, reason: str, perm: str) -> tuple[Any, dict]:
+def _prepare(
+    obj: Model, version: Any, actor: Employee | None, reason: str, perm: str
+) -> tuple[Any, dict]:
     """The checks every revert starts with; the current row (locked) and what differs."""
     _check_reason(reason)
     # Locked: the differences computed here are the ones the services then apply.

@@ -15,7 +15,7 @@ and revert, list actions) comes through ``apps.core.admin_extensions``.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -41,6 +41,9 @@ from apps.core.history import mark_change
 from apps.core.registry import fields_hidden_everywhere
 from apps.core.texts import text_shown
 from apps.core.validators import validate_no_surrogates
+
+if TYPE_CHECKING:  # core never imports org at runtime
+    from apps.org.models import Employee
 
 
 class ProtectedFieldsMixin:
@@ -358,10 +361,10 @@ class SoftDeleteDomainAdmin(DomainAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def deactivate_object(self, obj: Model, actor: Any) -> Model:
+    def deactivate_object(self, obj: Model, actor: "Employee") -> Model:
         raise NotImplementedError
 
-    def restore_object(self, obj: Model, actor: Any) -> Model:
+    def restore_object(self, obj: Model, actor: "Employee") -> Model:
         raise NotImplementedError
 
     @action(description=_("Deactivate selected"), permissions=["change"])

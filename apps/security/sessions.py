@@ -211,10 +211,10 @@ class EndSessionsOnPasswordChange:
     saving a new password, wherever it was set. Ends the person's sessions (Django re-keys
     the one that changed it, so that one stays signed in)."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Employee | None = None) -> None:
         return None
 
-    def password_changed(self, password: str, user: Any = None) -> None:
+    def password_changed(self, password: str, user: Employee | None = None) -> None:
         if user is not None and getattr(user, "pk", None):
             sessions_end_all(user, ENDED_PASSWORD)
 
@@ -222,7 +222,7 @@ class EndSessionsOnPasswordChange:
         return ""
 
 
-def session_limits(user: Any) -> list[int]:
+def session_limits(user: Employee) -> list[int]:
     """[lifetime, idle] in seconds for this person's sessions; shorter with a second factor."""
     if otp.otp_required(user):
         hours, minutes = settings.SESSION_LIFETIME_HOURS_OTP, settings.SESSION_IDLE_MINUTES_OTP
