@@ -18,13 +18,20 @@ from django.utils.translation import gettext
 _PREFIX = '{"msgid": '
 
 
+def _value(value: Any) -> str | int | float:
+    # Numbers stay numbers (``%(count)d``); anything else is kept as its text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
 def text_stored(msgid: str, **params: Any) -> str:
-    """The stored form of ``msgid % params``: the msgid and its parameters as text."""
-    values = {name: str(value) for name, value in params.items()}
+    """The stored form of ``msgid % params``: the msgid and its parameters (text, numbers)."""
+    values = {name: _value(value) for name, value in params.items()}
     return json.dumps({"msgid": msgid, "params": values}, ensure_ascii=False, sort_keys=True)
 
 
-def _parsed(stored: str) -> tuple[str, dict[str, str]] | None:
+def _parsed(stored: str) -> tuple[str, dict[str, str | int | float]] | None:
     if not stored.startswith(_PREFIX):
         return None
     try:
@@ -36,7 +43,7 @@ def _parsed(stored: str) -> tuple[str, dict[str, str]] | None:
     msgid, params = data["msgid"], data["params"]
     if not isinstance(msgid, str) or not isinstance(params, dict):
         return None
-    return msgid, {str(name): str(value) for name, value in params.items()}
+    return msgid, {str(name): _value(value) for name, value in params.items()}
 
 
 def text_shown(stored: str | None) -> str:

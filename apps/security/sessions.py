@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.access.ranks import account_manage_check
+from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
@@ -27,6 +28,8 @@ from apps.security.models import SecurityAction, UserSession
 from apps.security.network import client_agent, client_ip
 
 # Stored untranslated (shown translated).
+# The security log's "what" of an officer's ending of sessions (apps.core.texts).
+SESSIONS_COUNT = gettext_noop("%(count)d session(s)")
 ENDED_SIGNED_OUT = gettext_noop("signed out")
 ENDED_BY_USER = gettext_noop("ended by the person")
 ENDED_BY_OFFICER = gettext_noop("ended by a security officer")
@@ -153,7 +156,7 @@ def sessions_end_for(
         kind=SecurityAction.Kind.SESSIONS_REVOKED,
         actor=actor,
         user=user,
-        target=_("%(count)d session(s)") % {"count": ended},
+        target=text_stored(SESSIONS_COUNT, count=ended),
         reason=reason,
     )
     return ended

@@ -17,8 +17,8 @@ from apps.core.texts import text_shown, text_stored
 from apps.org.models import Employee
 from apps.org.services import REASON_MOVED, department_update, employee_create
 from apps.org.transfers import transfer_request
-from apps.security.models import UserSession
-from apps.security.sessions import ENDED_IDLE
+from apps.security.models import SecurityAction, UserSession
+from apps.security.sessions import ENDED_IDLE, sessions_end_for
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,15 @@ def test_a_verification_stored_as_english_text_before_still_reads():
     run = VerificationRun(problem="Entry 7 was edited")
     with translation.override("zh-hans"):
         assert run.problem_shown == "Entry 7 was edited"
+
+
+def test_an_officers_ending_of_sessions_reads_in_each_language_on_the_log(make_user):
+    officer, staff = make_user("security"), make_user("staff")
+    sessions_end_for(actor=officer, user=staff, reason="stolen laptop")
+    logged = SecurityAction.objects.get(kind=SecurityAction.Kind.SESSIONS_REVOKED)
+    model_admin = admin.site._registry[SecurityAction]
+    with translation.override("en"):
+        assert model_admin.shown_target(logged) == "0 session(s)"
+    with translation.override("zh-hans"):
+        assert model_admin.shown_target(logged) == "0 个会话"
+        assert model_admin.shown_reason(logged) == "stolen laptop"
