@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model
 
 from apps.access import ranks, scope
+from apps.core.history import is_system_account
 from apps.org.models import ACCOUNT_PERM, Employee, Organisation
 
 
@@ -24,6 +25,11 @@ class AccessBackend(ModelBackend):
     granted on the object itself. No side effects: logging a refusal is the caller's
     (see the module docstring).
     """
+
+    def user_can_authenticate(self, user: Employee | None) -> bool:
+        """Django's rule (active accounts), and never the system account: nobody signs in
+        as it, whatever its password or flags say."""
+        return not is_system_account(user) and super().user_can_authenticate(user)
 
     def get_user_permissions(
         self, user_obj: Employee | AnonymousUser, obj: Model | None = None

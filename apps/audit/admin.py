@@ -23,6 +23,7 @@ from apps.audit.selectors import trail_for, visible_fields
 from apps.audit.trail_views import trail_urls, trail_view
 from apps.core.admin import ReadOnlyLogAdmin
 from apps.core.admin_extensions import history_extension_register
+from apps.core.texts import text_shown
 
 # Every domain admin's history pages: a version picker, compare, and revert.
 history_extension_register(VersionsExtension())
@@ -35,13 +36,13 @@ class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
     actions = None
     fields = (
         "at",
-        "actor_name",
+        "actor_shown",
         "action",
         "content_type",
         "object_id",
         "object_repr",
         "changed",
-        "reason",
+        "shown_reason",
         "seq",
         "hash",
     )
@@ -83,6 +84,15 @@ class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
     def changed(self, obj: AuditEntry) -> str:
         return " ".join(getattr(obj, "visible_fields", ()))
 
+    @display(description=_("actor"))
+    def actor_shown(self, obj: AuditEntry) -> str:
+        # The username they had then; the system account as "system", translated.
+        return obj.actor_label
+
+    @display(description=_("reason"))
+    def shown_reason(self, obj: AuditEntry) -> str:
+        return text_shown(obj.reason)
+
 
 @admin.register(TrailExport)
 class TrailExportAdmin(ReadOnlyLogAdmin[TrailExport]):
@@ -109,11 +119,22 @@ class TrailExportAdmin(ReadOnlyLogAdmin[TrailExport]):
 class VerificationRunAdmin(ReadOnlyLogAdmin[VerificationRun]):
     """Each walk of the hash chain and the first broken link it found, if any."""
 
-    list_display = ("started_at", "intact", "records", "unsealed", "problem", "triggered_by")
+    list_display = (
+        "started_at",
+        "intact",
+        "records",
+        "unsealed",
+        "first_broken_link",
+        "triggered_by",
+    )
     list_filter = ("intact", ("started_at", RangeDateTimeFilter))
     list_filter_submit = True
     ordering = ("-started_at", "-id")
     list_per_page = 50
+
+    @display(description=_("first broken link"))
+    def first_broken_link(self, obj: VerificationRun) -> str:
+        return obj.problem_shown
 
 
 @admin.register(ChainArchive)

@@ -10,7 +10,7 @@ import csv
 import datetime
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -19,12 +19,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from apps.audit.models import AuditEntry, TrailExport
+from apps.audit.models import AuditEntry, TrailExport, with_actor_flag
 from apps.audit.selectors import visible_fields
 from apps.core.spreadsheets import cell_row
+from apps.core.texts import text_shown
 from apps.org.models import Employee
 
 CHUNK = 1000
@@ -68,13 +70,13 @@ def _model_name(content_type_id: int) -> str:
 def _row(user: Employee | AnonymousUser, entry: AuditEntry) -> list[Any]:
     return [
         timezone.localtime(entry.at).replace(tzinfo=None),
-        entry.actor_name,
+        entry.actor_label,
         str(entry.get_action_display()),
         _model_name(entry.content_type_id),
         entry.object_id,
         entry.object_repr,
         " ".join(visible_fields(user, entry)),
-        entry.reason,
+        text_shown(entry.reason),
         entry.seq,
         entry.hash,
     ]
@@ -89,17 +91,24 @@ class Rows:
     cap: int
     count: int = 0
     truncated: bool = False
+    # The exporter's language, taken when the export starts: the rows are read in it
+    # even when the response is streamed after the request's own language has gone.
+    language: str = field(default_factory=lambda: get_language() or settings.LANGUAGE_CODE)
 
     def __iter__(self) -> Iterator[list[Any]]:
-        chosen = self.entries.select_related("department", "department_other").order_by(
-            "-at", "-id"
+        chosen = (
+            with_actor_flag(self.entries)
+            .select_related("department", "department_other")
+            .order_by("-at", "-id")
         )
         for entry in chosen[: self.cap + 1].iterator(chunk_size=CHUNK):
             if self.count == self.cap:
                 self.truncated = True
                 return
             self.count += 1
-            yield _row(self.user, entry)
+            with override(self.language):
+                row = _row(self.user, entry)
+            yield row
 
     def note(self) -> list[str]:
         return [

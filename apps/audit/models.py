@@ -11,12 +11,13 @@ with the change, and a frequent periodic task seals them in order.
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from apps.core.actions import action_kinds
+from apps.core.texts import text_shown
 
 
 def action_choices() -> list[tuple[str, str | Promise]]:
@@ -27,6 +28,13 @@ def action_choices() -> list[tuple[str, str | Promise]]:
     """
     kinds = [(kind.code, kind.label) for kind in action_kinds()]
     return [*AuditEntry.Action.choices, *kinds]
+
+
+def with_actor_flag(entries: "QuerySet[AuditEntry]") -> "QuerySet[AuditEntry]":
+    """Entries that know whether their actor is the system account (a join, no query)."""
+    if "actor_is_system" in entries.query.annotations:
+        return entries
+    return entries.annotate(actor_is_system=F("actor__is_system"))
 
 
 class AuditEntry(models.Model):
@@ -135,6 +143,18 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
 
     @property
+    def actor_label(self) -> str:
+        """Who acted, as shown: the system account (by its flag) as "system" in the
+        reader's language, anyone else by the username they had.
+
+        Lists annotate ``actor_is_system`` (``with_actor_flag``); without it, one query.
+        """
+        flag = self.__dict__.get("actor_is_system")
+        if flag is None:
+            flag = type(self).objects.filter(pk=self.pk, actor__is_system=True).exists()
+        return gettext("system") if flag else self.actor_name
+
+    @property
     def fields(self) -> list[str]:
         return self.changed_fields.split()
 
@@ -206,6 +226,12 @@ class VerificationRun(models.Model):
     def __str__(self) -> str:
         state = _("intact") if self.intact else _("broken")
         return f"{self.started_at:%Y-%m-%d %H:%M} {state} ({self.records})"
+
+    @property
+    def problem_shown(self) -> str:
+        """The finding in the reader's language (stored as msgid and values; older runs
+        hold English text, shown as it is)."""
+        return text_shown(self.problem)
 
 
 class TrailExport(models.Model):

@@ -18,14 +18,18 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.access.fields import fields_hidden
 from apps.audit.models import AuditEntry
 from apps.core.history import recording
 from apps.core.registry import policy_for
+from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
 from apps.org import services
 from apps.org.models import Department, Employee
+
+REVERT_REASON = gettext_noop("Revert to version of %(date)s: %(reason)s")
 
 
 def revertible(model: type[Model]) -> bool:
@@ -36,10 +40,10 @@ def revertible(model: type[Model]) -> bool:
 def revert_reason(*, version: Any, reason: str) -> str:
     """The reason kept in history: which version, then why.
 
-    Stored untranslated, like every history reason (one language in the trail).
+    Stored as the msgid and its values, translated when shown (apps.core.texts).
     """
     at = timezone.localtime(version.history_date)
-    return f"Revert to version of {at:%Y-%m-%d %H:%M}: {reason}"
+    return text_stored(REVERT_REASON, date=f"{at:%Y-%m-%d %H:%M}", reason=reason)
 
 
 def _check_version(obj: Model, version: Any) -> None:
@@ -104,7 +108,9 @@ def _apply_flag(
     (restore if active else deactivate)(**kwargs)
 
 
-def _prepare(obj: Model, version: Any, actor: Any, reason: str, perm: str) -> tuple[Any, dict]:
+def _prepare(
+    obj: Model, version: Any, actor: Employee | None, reason: str, perm: str
+) -> tuple[Any, dict]:
     """The checks every revert starts with; the current row (locked) and what differs."""
     _check_reason(reason)
     # Locked: the differences computed here are the ones the services then apply.

@@ -28,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 from apps.access import scope
 from apps.access.fields import fields_hidden_as_of, fields_never_visible
 from apps.audit.chain import trail_models
-from apps.audit.models import AuditEntry
+from apps.audit.models import AuditEntry, with_actor_flag
 from apps.audit.services import audited_models, tracked_fields
 from apps.core.registry import policies, policy_for
 from apps.org.models import Department, Employee
@@ -92,7 +92,7 @@ def _protected_q(snap: scope.Snapshot, *, field: str | None = None) -> Q | None:
 def trail_for(user: Employee | AnonymousUser) -> QuerySet[AuditEntry]:
     """The entries ``user`` may see: per model its view permission's scope, salary apart."""
     snap = scope.snapshot(user)
-    entries = AuditEntry.objects.all()
+    entries = with_actor_flag(AuditEntry.objects.all())
     if snap.superuser:
         return entries
     # Models with the same condition share one OR branch: the SQL stays small.

@@ -21,7 +21,6 @@ from django.http import (
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -40,6 +39,7 @@ from apps.audit.selectors import (
     visible_fields,
 )
 from apps.core.actions import action_kind_of
+from apps.core.texts import text_shown
 from apps.core.types import AuthedHttpRequest
 
 ACTION_LABELS: dict[str, str] = {
@@ -110,7 +110,7 @@ def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: s
                     (name, field_label(model, name)) for name in visible_fields(request.user, entry)
                 ],
                 # Reasons are stored untranslated; shown in the reader's language.
-                "reason": gettext(entry.reason) if entry.reason else "",
+                "reason": text_shown(entry.reason),
             }
         )
     return rows

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from apps.audit.models import AuditEntry
+from apps.audit.models import AuditEntry, with_actor_flag
 from apps.audit.services import tracked_fields
+from apps.core.texts import text_shown
 
 # Text longer than this, or with line breaks, is compared line by line.
 LONG_TEXT = 80
@@ -184,8 +185,10 @@ def version_headers(model: type[Model], versions: Sequence[Any]) -> dict[int, Ve
     ids = [v.history_id for v in versions]
     entries = {
         e.history_id: e
-        for e in AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), history_id__in=ids
+        for e in with_actor_flag(
+            AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), history_id__in=ids
+            )
         )
     }
     headers = {}
@@ -195,10 +198,10 @@ def version_headers(model: type[Model], versions: Sequence[Any]) -> dict[int, Ve
         headers[version.history_id] = VersionHeader(
             history_id=version.history_id,
             at=version.history_date,
-            actor=entry.actor_name if entry else str(version.history_user or EMPTY),
+            actor=entry.actor_label if entry else str(version.history_user or EMPTY),
             action=entry.get_action_display() if entry else version.get_history_type_display(),
             # Service reasons are stored untranslated; shown in the reader's language.
-            reason=gettext(reason) if reason else "",
+            reason=text_shown(reason),
         )
     return headers
 

@@ -25,8 +25,8 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from guardian.admin import GuardedModelAdmin, ReinforcedGuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -38,13 +38,14 @@ from apps.core.admin_actions import ActionFormsMixin
 from apps.core.admin_actions import ReasonForm as ReasonForm  # re-exported: actions ask it
 from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
-from apps.core.history import giving_reason
+from apps.core.history import mark_change
 from apps.core.registry import fields_hidden_everywhere
+from apps.core.texts import text_shown
 from apps.core.types import AdminMixinBase, ModelT
-
-if TYPE_CHECKING:
-    from apps.org.models import Employee
 from apps.core.validators import validate_no_surrogates
+
+if TYPE_CHECKING:  # core never imports org at runtime
+    from apps.org.models import Employee
 
 # guardian declares change_form_template a plain str where django-stubs has a ClassVar:
 # the classes that combine the two carry a targeted ignore for that one clash.
@@ -99,8 +100,7 @@ class ProtectedFieldsMixin(AdminMixinBase[ModelT]):
         previous = None
         for current in historical_records:
             # Reasons are stored untranslated; show them in the reader's language.
-            reason = current.history_change_reason
-            current.history_change_reason = gettext(reason) if reason else ""
+            current.history_change_reason = text_shown(current.history_change_reason)
             if previous is not None:
                 delta = previous.diff_against(
                     current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
@@ -286,13 +286,17 @@ class BaseAdmin(  # type: ignore[misc]  # guardian vs django-stubs, above
             fieldsets.append((_("Reason for this change"), {"fields": ["change_reason"]}))
         return fieldsets
 
-    def _posted_reason(self, request: HttpRequest) -> str:
-        # Validated by the form (length); an invalid form saves nothing anyway.
-        return (
-            request.POST.get("change_reason", "")[:CHANGE_REASON_MAX]
-            if request.method == "POST"
-            else ""
-        )
+    def change_reason(self, form: forms.Form) -> str:
+        """The form's "reason for this change" ("" when it asks none), for the service.
+
+        Passed explicitly: ``save_model`` overrides hand it to their service as
+        ``reason=``, and the default ``save_model`` marks the instance with it.
+        """
+        return (form.cleaned_data.get("change_reason") or "").strip()
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        mark_change(obj, actor=request.user, reason=self.change_reason(form))
+        super().save_model(request, obj, form, change)
 
     def history_form_view(
         self,
@@ -329,8 +333,7 @@ class BaseAdmin(  # type: ignore[misc]  # guardian vs django-stubs, above
         refusal is logged here, where its row stays.
         """
         try:
-            with giving_reason(self._posted_reason(request)):
-                return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
             refusal_record(error=exc, where=request.path)
             self.message_user(request, " ".join(exc.messages), messages.ERROR)

@@ -1,27 +1,46 @@
-"""Who is acting: the user recorded on history rows for every kind of change.
+"""Who is acting and why: the user and reason recorded on history rows.
 
-Admin requests are covered by simple-history's middleware. Services mark the
-instance they save with the actor they were given, and commands and Celery
-jobs wrap their work in ``acting_as(user)`` so bulk writes and anything without
-a request still name who did it.
+Request paths pass both explicitly. Every service that writes history takes ``actor``
+and ``reason`` keyword arguments and marks the instance it saves (``mark_change``:
+simple-history reads ``_history_user`` and ``_change_reason``); admin ``save_model``
+overrides, actions, views and forms hand the service ``request.user`` and the posted
+reason. Nothing on a request path sets a context variable.
+
+The context variables below are for the paths that have no request and no single
+instance to mark:
+
+- bulk paths (``bulk_create_with_history``, the demo seed, ``history_bulk_notify``):
+  ``acting_as`` names the actor of rows written without a per-row save, ``recording``
+  names what the changes are ("reverted", "imported") for the audit trail;
+- system paths (beat tasks, management commands): they pass the system account
+  (``system_actor``) as ``actor``, and anything they write without one falls back to it.
+
+One net remains on request paths, for writes made by code we do not call ourselves
+(guardian's object-permission screen, Django's own password page, m2m form saves):
+simple-history's ``HistoryRequestMiddleware`` request, read by ``current_actor``.
 """
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 
-_actor: ContextVar[Any] = ContextVar("backoffice_actor", default=None)
-_action: ContextVar[str | None] = ContextVar("backoffice_history_action", default=None)
-_reason: ContextVar[str] = ContextVar("backoffice_history_reason", default="")
+if TYPE_CHECKING:  # core never imports org at runtime
+    from apps.org.models import Employee
 
-# The account named on changes no person made (seeds, scheduled jobs, a shell).
+_actor: ContextVar["Employee | None"] = ContextVar("backoffice_actor", default=None)
+_action: ContextVar[str | None] = ContextVar("backoffice_history_action", default=None)
+
+# The username the system account is created with: a label, never how it is found
+# (``Employee.is_system`` is).
 SYSTEM_USERNAME = "system"
 
 # Sent by every path that writes history rows without simple-history's per-row signal
@@ -30,7 +49,7 @@ history_bulk_written = Signal()
 
 
 @contextmanager
-def acting_as(user: Any) -> Iterator[None]:
+def acting_as(user: "Employee") -> Iterator[None]:
     """Record ``user`` as the actor of every history row written inside the block."""
     token = _actor.set(user)
     try:
@@ -52,22 +71,6 @@ def recording(action: str) -> Iterator[None]:
         _action.reset(token)
 
 
-@contextmanager
-def giving_reason(reason: str) -> Iterator[None]:
-    """The change reason of saves inside the block that were given none of their own
-    (an admin form's "reason for this change")."""
-    token = _reason.set(reason.strip())
-    try:
-        yield
-    finally:
-        _reason.reset(token)
-
-
-def given_reason() -> str:
-    """The reason set by ``giving_reason`` ("" outside one)."""
-    return _reason.get()
-
-
 class _Records(HistoricalRecords):
     """simple-history, minus versions of saves that touch only untracked columns.
 
@@ -85,32 +88,46 @@ class _Records(HistoricalRecords):
                 return
         super().post_save(instance, created, using=using, **kwargs)
 
-    def get_change_reason_for_object(self, instance: Model, history_type: str, using: str) -> Any:
-        own = super().get_change_reason_for_object(instance, history_type, using)
-        return own or _reason.get() or None
-
 
 def current_action() -> str | None:
     """The action set by ``recording``, if any."""
     return _action.get()
 
 
-def system_actor() -> Any:
-    """The system account (created on first use); it cannot sign in."""
-    system, _created = get_user_model()._default_manager.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "first_name": "Backoffice",
-            "last_name": "System",
-            "employee_id": "SYSTEM",
-            "is_active": False,
-            "password": make_password(None),
-        },
-    )
-    return system
+def system_actor() -> "Employee":
+    """The system account (created on first use); it cannot sign in.
+
+    Found by its flag, never by its username: a person renamed "system" is a person.
+    """
+    model = get_user_model()
+    system = model._default_manager.filter(is_system=True).first()
+    if system is not None:
+        return system
+    username = SYSTEM_USERNAME
+    if model._default_manager.filter(username=username).exists():
+        username = f"{SYSTEM_USERNAME}-{uuid.uuid4().hex[:8]}"  # someone took the name
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(
+                username=username,
+                first_name="Backoffice",
+                last_name="System",
+                employee_id="SYSTEM",
+                is_active=False,
+                is_system=True,
+                password=make_password(None),
+            )
+    except IntegrityError:
+        # Created meanwhile by a concurrent first use (one flagged account: a constraint).
+        return model._default_manager.get(is_system=True)
 
 
-def current_actor() -> Any:
+def is_system_account(user: "Employee | None") -> bool:
+    """Whether ``user`` is the system account (by its flag)."""
+    return bool(getattr(user, "is_system", False))
+
+
+def current_actor() -> "Employee | None":
     """Return the user set by ``acting_as``, else the request's user, else None."""
     actor = _actor.get()
     if actor is not None:
@@ -122,7 +139,7 @@ def current_actor() -> Any:
     return None
 
 
-def history_user_getter(instance: Model | None = None, **kwargs: Any) -> Any:
+def history_user_getter(instance: Model | None = None, **kwargs: Any) -> "Employee":
     """simple-history ``get_user`` hook: explicit ``_history_user`` wins, then the context.
 
     With neither, the change is the system's: history never has a blank actor.
@@ -144,10 +161,12 @@ def history_bulk_notify(history_model: type[Model], rows: QuerySet) -> None:
     history_bulk_written.send(sender=history_model, rows=rows)
 
 
-def mark_change(instance: Model, *, actor: Any, reason: str = "") -> None:
+def mark_change(instance: Model, *, actor: "Employee | None", reason: str = "") -> None:
     """Attach the actor (when known) and a change reason to the next history row of ``instance``.
 
-    With no actor given, the row falls back to ``acting_as`` or the request's user.
+    Services call it with the ``actor`` and ``reason`` their caller passed; with no
+    actor (``None``), the row falls back to ``acting_as``, the request's user, then the
+    system account (``history_user_getter``).
     """
     if actor is not None:
         instance._history_user = actor

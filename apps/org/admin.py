@@ -107,7 +107,9 @@ class DepartmentAdmin(SoftDeleteDomainAdmin[Department]):
         data = {f: form.cleaned_data[f] for f in self.fields if f in form.cleaned_data}
         if change:
             changed = {f: data[f] for f in form.changed_data if f in data}
-            services.department_update(department=obj, actor=signed_in(request), **changed)
+            services.department_update(
+                department=obj, actor=signed_in(request), reason=self.change_reason(form), **changed
+            )
         else:
             adopt_saved(obj, services.department_create(actor=signed_in(request), **data))
 
@@ -291,7 +293,9 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
         editable = services.EMPLOYEE_EDITABLE
         if change:
             changed = {f: form.cleaned_data[f] for f in form.changed_data if f in editable}
-            services.employee_update(employee=obj, actor=signed_in(request), **changed)
+            services.employee_update(
+                employee=obj, actor=signed_in(request), reason=self.change_reason(form), **changed
+            )
             return
         data = {f: v for f, v in form.cleaned_data.items() if f in editable}
         # Django's form turns the "usable_password" radio into "set_usable_password".

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -147,11 +148,17 @@ class Employee(AbstractUser):  # type: ignore[django-manager-missing]  # see Dep
     password_changed_at = models.DateTimeField(
         _("password last changed"), null=True, blank=True, editable=False
     )
+    # The account named on changes no person made (seeds, scheduled jobs, a shell). A flag
+    # rather than a fixed primary key: existing databases already have that account, and
+    # giving it a new key would rewrite every sealed audit row that names it. Never its
+    # username: anyone may be renamed "system" (apps.core.history.system_actor).
+    is_system = models.BooleanField(_("system account"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    # Password hashes and login times are not history worth keeping.
-    history = history(excluded_fields=["password", "last_login"])
+    # Password hashes and login times are not history worth keeping; nor is the system
+    # flag, set once on one account (and leaving it out keeps the versions' columns).
+    history = history(excluded_fields=["password", "last_login", "is_system"])
 
     class Meta:
         verbose_name = _("employee")
@@ -165,12 +172,19 @@ class Employee(AbstractUser):  # type: ignore[django-manager-missing]  # see Dep
                 condition=models.Q(salary__gte=0) | models.Q(salary__isnull=True),
                 name="org_employee_salary_not_negative",
             ),
+            models.UniqueConstraint(
+                fields=["is_system"],
+                condition=models.Q(is_system=True),
+                name="org_employee_one_system_account",
+            ),
         ]
         indexes = [
             models.Index(fields=["department", "is_active"], name="org_emp_dept_active_idx"),
         ]
 
     def __str__(self) -> str:
+        if self.is_system:
+            return gettext("system")
         full = self.get_full_name()
         return f"{full} ({self.employee_id})" if full else self.username
 

@@ -32,7 +32,6 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-from apps.core.history import SYSTEM_USERNAME
 from apps.org import tree
 from apps.org.models import Department, Employee
 from apps.org.selectors import subtree_headcount_expression
@@ -56,7 +55,7 @@ class ReportScope:
 
     def __post_init__(self) -> None:
         # The system account acts (seeds, scheduled jobs) but is nobody's colleague.
-        object.__setattr__(self, "people", self.people.exclude(username=SYSTEM_USERNAME))
+        object.__setattr__(self, "people", self.people.exclude(is_system=True))
 
 
 def dashboard_figures_allowed(*, user: Employee | AnonymousUser) -> bool:

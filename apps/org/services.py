@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from apps.core.history import SYSTEM_USERNAME, given_reason, mark_change, system_actor
+from apps.core.history import is_system_account, mark_change, system_actor
 from apps.core.registry import policy_for
 from apps.org import tree
 from apps.org.codes import code_candidates, code_stem, employee_id_format
@@ -53,7 +53,7 @@ def _save_active_flag(obj: Any, *, active: bool, actor: Employee | None, reason:
 
 
 def _is_system(actor: Employee | None) -> bool:
-    return actor is None or actor.username == SYSTEM_USERNAME
+    return actor is None or is_system_account(actor)
 
 
 def account_authorize(actor: Employee | None, employee: Employee) -> None:
@@ -231,8 +231,7 @@ def department_move(
         authorize(actor, "org.change_department", ORGANISATION)
     department_parent_check(department=department, parent=parent)
     department.parent = parent
-    # An admin form's own "reason for this change" is more telling than "Moved".
-    mark_change(department, actor=actor, reason=reason or given_reason() or REASON_MOVED)
+    mark_change(department, actor=actor, reason=reason or REASON_MOVED)
     department.save()
     return department
 

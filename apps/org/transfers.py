@@ -14,8 +14,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core.history import mark_change
+from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee, Transfer
 from apps.org.selectors import transfers_due
@@ -26,8 +28,9 @@ logger = logging.getLogger(__name__)
 MAX_DAYS_AHEAD = 2 * 365
 MAX_DAYS_BACK = 365
 MAX_REASON = Transfer._meta.get_field("reason").max_length
-# Stored untranslated like every history reason (one language in the audit trail).
-HISTORY_REASON = "Transfer: {reason}"
+# The history reason of the move: stored as the msgid and the transfer's reason,
+# translated when shown (apps.core.texts).
+HISTORY_REASON = gettext_noop("Transfer: %(reason)s")
 
 
 def _employee_name(employee: Employee) -> str:
@@ -162,7 +165,7 @@ def transfer_apply(*, transfer: Transfer, actor: Employee) -> Transfer:
         )
     transfer_move_check(employee=employee, to_department=to_department)
     employee.department = to_department
-    mark_change(employee, actor=actor, reason=HISTORY_REASON.format(reason=transfer.reason))
+    mark_change(employee, actor=actor, reason=text_stored(HISTORY_REASON, reason=transfer.reason))
     employee.save(update_fields=["department", "updated_at"])
     transfer.status = Transfer.Status.APPLIED
     transfer.applied_at = timezone.now()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from apps.core.admin import ReadOnlyLogAdmin, ReasonForm
+from apps.core.texts import text_shown
 from apps.core.types import signed_in
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
@@ -125,12 +126,22 @@ def _is_ip(value: str) -> bool:
 class SecurityActionAdmin(ReadOnlyLogAdmin[SecurityAction]):
     """Read-only: written by the security services, never by hand."""
 
-    list_display = ("at", "kind", "user", "target", "reason", "actor")
+    list_display = ("at", "kind", "user", "shown_target", "shown_reason", "actor")
     list_filter = ("kind", ("at", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("user", "actor")
     search_fields = ("user__username", "actor__username", "target")
     ordering = ("-at", "-id")
+
+    # Services store msgids ("E-mail code device") or an officer's own words: both are
+    # shown in the reader's language (apps.core.texts).
+    @display(description=_("what"), ordering="target")
+    def shown_target(self, obj: SecurityAction) -> str:
+        return text_shown(obj.target)
+
+    @display(description=_("reason"), ordering="reason")
+    def shown_reason(self, obj: SecurityAction) -> str:
+        return text_shown(obj.reason)
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -152,7 +163,7 @@ class ActiveFilter(admin.SimpleListFilter):
 class UserSessionAdmin(ReadOnlyLogAdmin[UserSession]):
     """Everyone's sessions; a security officer ends them with a reason (logged)."""
 
-    list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "end_reason")
+    list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "why_ended")
     list_filter = (ActiveFilter, ("last_seen", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("user",)
@@ -166,6 +177,11 @@ class UserSessionAdmin(ReadOnlyLogAdmin[UserSession]):
     @display(description=_("browser"))
     def browser(self, obj: UserSession) -> str:
         return browser_label(obj.user_agent)
+
+    @display(description=_("why it ended"), ordering="end_reason")
+    def why_ended(self, obj: UserSession) -> str:
+        # Stored as a msgid (apps.security.sessions) or an officer's words: shown translated.
+        return text_shown(obj.end_reason)
 
     @action(description=_("End sessions…"), permissions=["end"])
     def end_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
@@ -127,11 +128,13 @@ def identity_confirm(*, user: Employee, proof: str) -> str:
 
 
 def _proof_reason(proved: str | None) -> str:
+    # Kept as msgids in the security log, translated when shown (apps.core.texts): not in
+    # the language of whoever happened to enrol.
     if proved == PROOF_CODE:
-        return _("confirmed with a current code")
+        return gettext_noop("confirmed with a current code")
     if proved == PROOF_PASSWORD:
-        return _("confirmed with the password")
-    return _("first set-up, right after the password")
+        return gettext_noop("confirmed with the password")
+    return gettext_noop("first set-up, right after the password")
 
 
 @transaction.atomic

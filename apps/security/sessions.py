@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.access.ranks import account_manage_check
+from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
@@ -27,6 +28,8 @@ from apps.security.models import SecurityAction, UserSession
 from apps.security.network import client_agent, client_ip
 
 # Stored untranslated (shown translated).
+# The security log's "what" of an officer's ending of sessions (apps.core.texts).
+SESSIONS_COUNT = gettext_noop("%(count)d session(s)")
 ENDED_SIGNED_OUT = gettext_noop("signed out")
 ENDED_BY_USER = gettext_noop("ended by the person")
 ENDED_BY_OFFICER = gettext_noop("ended by a security officer")
@@ -153,7 +156,7 @@ def sessions_end_for(
         kind=SecurityAction.Kind.SESSIONS_REVOKED,
         actor=actor,
         user=user,
-        target=_("%(count)d session(s)") % {"count": ended},
+        target=text_stored(SESSIONS_COUNT, count=ended),
         reason=reason,
     )
     return ended
@@ -211,10 +214,10 @@ class EndSessionsOnPasswordChange:
     saving a new password, wherever it was set. Ends the person's sessions (Django re-keys
     the one that changed it, so that one stays signed in)."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Employee | None = None) -> None:
         return None
 
-    def password_changed(self, password: str, user: Any = None) -> None:
+    def password_changed(self, password: str, user: Employee | None = None) -> None:
         if user is not None and getattr(user, "pk", None):
             sessions_end_all(user, ENDED_PASSWORD)
 
@@ -222,7 +225,7 @@ class EndSessionsOnPasswordChange:
         return ""
 
 
-def session_limits(user: Any) -> list[int]:
+def session_limits(user: Employee) -> list[int]:
     """[lifetime, idle] in seconds for this person's sessions; shorter with a second factor."""
     if otp.otp_required(user):
         hours, minutes = settings.SESSION_LIFETIME_HOURS_OTP, settings.SESSION_IDLE_MINUTES_OTP

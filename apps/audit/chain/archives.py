@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.audit.chain.canonical import (
     canonical_json,
@@ -27,8 +28,18 @@ from apps.audit.chain.canonical import (
 from apps.audit.chain.sealing import head_locked
 from apps.audit.chain.verification import Verification, chain_start, verify, walk
 from apps.audit.models import AuditEntry, ChainArchive
+from apps.core.texts import text_stored
 
 ARCHIVE_FORMAT = "backoffice-audit-archive/1"
+
+# What checking an archive can find, translated when shown (apps.core.texts).
+NOT_AN_ARCHIVE = gettext_noop("not a Backoffice audit archive")
+CLOSING_MISMATCH = gettext_noop("the archive's closing line does not match its records")
+ARCHIVED_ALTERED = gettext_noop(
+    "the archived record at position %(position)s was altered or is missing"
+)
+INCOMPLETE = gettext_noop("the archive is incomplete (no closing line)")
+UNREADABLE = gettext_noop("the archive cannot be read: %(error)s")
 
 
 class ChainBroken(ValueError):
@@ -155,7 +166,7 @@ def _parsed_time(value: Any) -> datetime.datetime | None:
 def _check_archive(source: Any, result: Verification) -> None:
     header = json.loads(source.readline() or "{}")
     if header.get("format") != ARCHIVE_FORMAT:
-        result.fail("not a Backoffice audit archive")
+        result.fail(text_stored(NOT_AN_ARCHIVE))
         return
     previous = header["start_hash"]
     expected = header["first_seq"]
@@ -164,12 +175,12 @@ def _check_archive(source: Any, result: Verification) -> None:
         if "last_hash" in line:
             closing = (line["last_hash"], line["records"], expected - 1)
             if closing != (previous, result.records, header["last_seq"]):
-                result.fail("the archive's closing line does not match its records")
+                result.fail(text_stored(CLOSING_MISMATCH))
             result.head_seq, result.head_hash = expected - 1, previous
             return
         entry = line["entry"]
         if entry["seq"] != expected or link_hash(previous, entry, line["version"]) != line["hash"]:
-            result.fail(f"the archived record at position {expected} was altered or is missing")
+            result.fail(text_stored(ARCHIVED_ALTERED, position=expected))
             result.broken_model = str(entry.get("model", ""))
             result.broken_object = f"{entry.get('object_repr')} ({entry.get('object_id')})"
             result.broken_at = _parsed_time(entry.get("at"))
@@ -177,7 +188,7 @@ def _check_archive(source: Any, result: Verification) -> None:
         previous = line["hash"]
         expected += 1
         result.records += 1
-    result.fail("the archive is incomplete (no closing line)")
+    result.fail(text_stored(INCOMPLETE))
 
 
 def verify_archive(path: Path) -> Verification:
@@ -187,5 +198,5 @@ def verify_archive(path: Path) -> Verification:
         with gzip.open(path, "rt", encoding="utf-8") as source:
             _check_archive(source, result)
     except (OSError, EOFError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        result.fail(f"the archive cannot be read: {exc.__class__.__name__}: {exc}")
+        result.fail(text_stored(UNREADABLE, error=f"{exc.__class__.__name__}: {exc}"))
     return result

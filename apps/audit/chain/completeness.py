@@ -14,9 +14,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef
+from django.utils.translation import gettext_noop
 
 from apps.audit.chain.canonical import action_store_models, audited_models, history_model
 from apps.audit.models import AuditEntry
+from apps.core.texts import text_stored
+
+# Findings, kept as msgids and values and translated when shown (apps.core.texts).
+UNRECORDED = gettext_noop(
+    "%(count)s version(s) of %(model)s have no audit record (written around Backoffice)"
+)
+LOST = gettext_noop("%(count)s audit record(s) of %(model)s lost their version")
 
 
 def _object_repr(version: Any, fallback: str) -> str:
@@ -129,15 +137,14 @@ def unrecorded_versions() -> list[tuple[str, Mapping[str, Any] | None]]:
             if versions > entries and (orphan := unrecorded(model, content_type)):
                 found.append(
                     (
-                        f"{versions - entries} version(s) of {model._meta.label} have no "
-                        "audit record (written around Backoffice)",
+                        text_stored(UNRECORDED, count=versions - entries, model=model._meta.label),
                         orphan,
                     )
                 )
             elif versions < entries and (lost := lost_version(model, content_type)):
                 found.append(
                     (
-                        f"{entries - versions} audit record(s) of {model._meta.label} lost their version",
+                        text_stored(LOST, count=entries - versions, model=model._meta.label),
                         lost,
                     )
                 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
+from django.utils.translation import gettext_noop
 
 from apps.audit.chain.canonical import (
     ENTRY_COLUMNS,
@@ -23,6 +24,30 @@ from apps.audit.chain.canonical import (
 )
 from apps.audit.chain.completeness import unrecorded_versions
 from apps.audit.models import AuditEntry, ChainArchive, ChainHead, VerificationRun
+from apps.core.texts import text_shown, text_stored
+
+# What a verification can find, kept as msgids and values and translated when shown
+# (the trail page, the officers' e-mail, the command's output): apps.core.texts.
+MISSING = gettext_noop(
+    "records %(first)s..%(last)s of the chain are missing before position %(position)s"
+)
+VERSION_DELETED = gettext_noop("the version recorded at position %(position)s has been deleted")
+ALTERED = gettext_noop("the record or its version at position %(position)s was altered")
+END_MISMATCH = gettext_noop(
+    "the chain's recorded end does not match the record at position %(position)s"
+)
+CUT = gettext_noop(
+    "the chain ends at position %(end)s but was sealed up to %(sealed)s: "
+    "records were removed from its end"
+)
+CUT_AFTER_CHECK = gettext_noop(
+    "the chain ends at position %(end)s, but the verification of %(when)s checked it up "
+    "to %(checked)s: records were removed from its end"
+)
+REWRITTEN = gettext_noop(
+    "position %(position)s no longer carries the hash the verification of %(when)s "
+    "recorded: the chain was rewritten"
+)
 
 VERIFY_BATCH = 5000
 # Links per stretch handed to one verification process.
@@ -31,14 +56,19 @@ VERIFY_STRETCH = 50_000
 
 @dataclass
 class Verification:
-    """What a walk of the chain found; ``problem`` names the first broken link."""
+    """What a walk of the chain found; ``problem`` names the first broken link.
+
+    ``problem_stored`` is the finding as kept (``VerificationRun.problem``): its msgid
+    and values (apps.core.texts), read in the reader's language; ``problem`` reads it
+    in the active one.
+    """
 
     intact: bool = True
     records: int = 0
     unsealed: int = 0
     head_seq: int = 0
     head_hash: str = ""
-    problem: str = ""
+    problem_stored: str = ""
     broken_model: str = ""
     broken_object: str = ""
     broken_at: datetime.datetime | None = None
@@ -50,11 +80,15 @@ class Verification:
         labels: dict[int, str] | None = None,
     ) -> None:
         self.intact = False
-        self.problem = problem
+        self.problem_stored = problem
         if entry is not None:
             self.broken_model = (labels or {}).get(entry["content_type_id"], "")
             self.broken_object = f"{entry['object_repr']} ({entry['object_id']})"
             self.broken_at = entry["at"]
+
+    @property
+    def problem(self) -> str:
+        return text_shown(self.problem_stored)
 
     def summary(self) -> str:
         if self.intact:
@@ -102,16 +136,13 @@ def _link_problem(
 ) -> str:
     """What is wrong with one link of the chain, or "" when it holds."""
     if entry["seq"] != expected:
-        return (
-            f"records {expected}..{entry['seq'] - 1} of the chain are missing "
-            f"before position {entry['seq']}"
-        )
+        return text_stored(MISSING, first=expected, last=entry["seq"] - 1, position=entry["seq"])
     if version is None:
-        return f"the version recorded at position {expected} has been deleted"
+        return text_stored(VERSION_DELETED, position=expected)
     if link_hash(previous, entry_content(entry, labels), version) != entry["hash"]:
-        return f"the record or its version at position {expected} was altered"
+        return text_stored(ALTERED, position=expected)
     if expected == head["seq"] and entry["hash"] != head["hash"]:
-        return f"the chain's recorded end does not match the record at position {expected}"
+        return text_stored(END_MISMATCH, position=expected)
     return ""
 
 
@@ -132,16 +163,10 @@ def _anchor_problem(end_seq: int, start_seq: int) -> str:
         return ""
     when = run["finished_at"].isoformat()
     if end_seq < run["head_seq"]:
-        return (
-            f"the chain ends at position {end_seq}, but the verification of {when} "
-            f"checked it up to {run['head_seq']}: records were removed from its end"
-        )
+        return text_stored(CUT_AFTER_CHECK, end=end_seq, when=when, checked=run["head_seq"])
     there = AuditEntry.objects.filter(seq=run["head_seq"]).values_list("hash", flat=True).first()
     if there != run["head_hash"]:
-        return (
-            f"position {run['head_seq']} no longer carries the hash the verification of "
-            f"{when} recorded: the chain was rewritten"
-        )
+        return text_stored(REWRITTEN, position=run["head_seq"], when=when)
     return ""
 
 
@@ -180,15 +205,9 @@ def _check_stretch(
             AuditEntry.objects.filter(seq__gt=last).order_by("seq").values(*ENTRY_COLUMNS).first()
         )
         if later is None:
-            problem = (
-                f"the chain ends at position {expected - 1} but was sealed up to "
-                f"{head['seq']}: records were removed from its end"
-            )
+            problem = text_stored(CUT, end=expected - 1, sealed=head["seq"])
             return _Stretch(checked, expected - 1, previous, problem)
-        problem = (
-            f"records {expected}..{later['seq'] - 1} of the chain are missing "
-            f"before position {later['seq']}"
-        )
+        problem = text_stored(MISSING, first=expected, last=later["seq"] - 1, position=later["seq"])
         return _Stretch(checked, expected - 1, previous, problem, _where(later))
     return _Stretch(checked, expected - 1, previous)
 
@@ -267,10 +286,7 @@ def verify(*, progress: Callable[[int], None] | None = None) -> Verification:
         return result
     result.head_seq, result.head_hash = outcome.last_seq, outcome.last_hash
     if head["seq"] > result.head_seq:
-        result.fail(
-            f"the chain ends at position {result.head_seq} but was sealed up to "
-            f"{head['seq']}: records were removed from its end"
-        )
+        result.fail(text_stored(CUT, end=result.head_seq, sealed=head["seq"]))
         return result
     anchored = _anchor_problem(result.head_seq, start)
     if anchored:

@@ -8,6 +8,7 @@ from guardian.shortcuts import assign_perm
 
 from apps.audit.models import AuditEntry
 from apps.audit.reverts import department_revert, employee_revert, object_revert
+from apps.core.texts import text_shown
 from apps.org.models import Department, Employee
 from apps.org.services import (
     department_create,
@@ -60,8 +61,8 @@ def test_reverts_a_department_as_a_new_change_with_reason_and_actor(hr, eng):
     entry = AuditEntry.objects.get(history_id=newest.history_id, object_id=str(eng.pk))
     assert entry.action == AuditEntry.Action.REVERTED
     assert entry.actor == hr
-    assert entry.reason.startswith("Revert to version of ")
-    assert entry.reason.endswith(": Memo #12")
+    assert text_shown(entry.reason).startswith("Revert to version of ")
+    assert text_shown(entry.reason).endswith(": Memo #12")
     assert " name " in entry.changed_fields
     # The old versions are untouched.
     assert rows[0].name == "Engineering"
@@ -79,7 +80,7 @@ def test_reverts_parent_and_active_flag_through_their_services(hr, eng, fin, roo
     assert reverted.is_active
     new_entries = AuditEntry.objects.filter(object_id=str(eng.pk), action="reverted")
     assert new_entries.count() == 2
-    assert all(e.reason.endswith(": Undo") for e in new_entries)
+    assert all(text_shown(e.reason).endswith(": Undo") for e in new_entries)
 
 
 def test_object_revert_dispatches_by_model(hr, eng):
@@ -238,7 +239,7 @@ def test_reverts_an_employee_with_reason_and_action(hr, person, fin):
     entry = AuditEntry.objects.filter(object_id=str(person.pk)).order_by("-id").first()
     assert entry.action == "reverted"
     assert entry.actor == hr
-    assert entry.reason.endswith(": Mistake")
+    assert text_shown(entry.reason).endswith(": Mistake")
 
 
 def test_reverts_an_employees_active_flag(hr, person):

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
+from apps.core.texts import text_shown
 from apps.org.models import Department
 from apps.org.services import (
     department_create,
@@ -272,7 +273,7 @@ def test_revert_posts_a_new_version_and_returns_to_the_history(client, make_user
     assert response["Location"] == f"/admin/org/department/{eng.pk}/history/"
     assert Department.objects.get(pk=eng.pk).name == "Engineering"
     entry = AuditEntry.objects.filter(object_id=str(eng.pk)).order_by("-id").first()
-    assert (entry.action, entry.actor, entry.reason.endswith(": Wrong rename")) == (
+    assert (entry.action, entry.actor, text_shown(entry.reason).endswith(": Wrong rename")) == (
         "reverted",
         hr,
         True,

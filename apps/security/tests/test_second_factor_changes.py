@@ -10,10 +10,11 @@ import time_machine
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.core.texts import text_shown
 from apps.security import otp
 from apps.security.models import LoginEvent, SecurityAction, UserSession
 from tests.otp import code_for, device_for
@@ -260,3 +261,14 @@ def test_a_wrong_proof_is_not_kept_in_clear_with_the_failure(signed_in, hr):
     kept = AccessAttempt.objects.get(username="hr").post_data
     assert "my-old-password-1" not in kept
     assert "my-other-password-2" not in kept
+
+
+def test_the_logged_proof_is_kept_untranslated_when_made_in_chinese(signed_in, hr):
+    # The reason is kept as its msgid and shown in each reader's language, not in the
+    # language of whoever made the change.
+    signed_in.cookies["django_language"] = "zh-hans"
+    assert replace(signed_in, hr, proof=code_for(device_for(hr))).status_code == 200
+    logged = SecurityAction.objects.get()
+    assert logged.reason == "confirmed with a current code"
+    with translation.override("zh-hans"):
+        assert text_shown(logged.reason) == "已用当前验证码确认"

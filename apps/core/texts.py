@@ -1,0 +1,63 @@
+"""Texts kept for people to read later, translated when shown, never when stored.
+
+A text built from a message and values (a transfer's reason in history, a revert's
+note) is stored as its untranslated msgid (marked with ``gettext_noop``) and its named
+parameters, as JSON: ``text_stored``. Screens, the trail and exports show it with
+``text_shown``, in the language of whoever reads it (an export: the exporter's).
+
+Rows stored before, or never built from a message, hold plain text: a msgid stored
+alone ("Moved") is translated, anyone's own words are shown as they are.
+"""
+
+import json
+from typing import Any
+
+from django.utils.translation import gettext
+
+# sort_keys puts "msgid" first: a stored text is recognised by this prefix.
+_PREFIX = '{"msgid": '
+
+
+def _value(value: Any) -> str | int | float:
+    # Numbers stay numbers (``%(count)d``); anything else is kept as its text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def text_stored(msgid: str, **params: Any) -> str:
+    """The stored form of ``msgid % params``: the msgid and its parameters (text, numbers)."""
+    values = {name: _value(value) for name, value in params.items()}
+    return json.dumps({"msgid": msgid, "params": values}, ensure_ascii=False, sort_keys=True)
+
+
+def _parsed(stored: str) -> tuple[str, dict[str, str | int | float]] | None:
+    if not stored.startswith(_PREFIX):
+        return None
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != {"msgid", "params"}:
+        return None
+    msgid, params = data["msgid"], data["params"]
+    if not isinstance(msgid, str) or not isinstance(params, dict):
+        return None
+    return msgid, {str(name): _value(value) for name, value in params.items()}
+
+
+def text_shown(stored: str | None) -> str:
+    """``stored`` in the active language: a stored text translated and filled in, a plain
+    msgid translated, any other text unchanged."""
+    if not stored:
+        return ""
+    parsed = _parsed(stored)
+    if parsed is None:
+        return gettext(stored)
+    msgid, params = parsed
+    for template in (gettext(msgid), msgid):
+        try:
+            return template % params
+        except (KeyError, ValueError, TypeError):
+            continue  # a translation naming other placeholders: the original's words
+    return stored
