@@ -26,10 +26,12 @@ class AccessBackend(ModelBackend):
     (see the module docstring).
     """
 
-    def user_can_authenticate(self, user: Employee | None) -> bool:
+    def user_can_authenticate(self, user: Employee | AnonymousUser | None) -> bool:
         """Django's rule (active accounts), and never the system account: nobody signs in
         as it, whatever its password or flags say."""
-        return not is_system_account(user) and super().user_can_authenticate(user)
+        return not (isinstance(user, Employee) and is_system_account(user)) and (
+            super().user_can_authenticate(user)
+        )
 
     def get_user_permissions(
         self, user_obj: Employee | AnonymousUser, obj: Model | None = None

@@ -34,9 +34,11 @@ def _log(
     action: str, *, actor: Employee | None, user: Employee | None, detail: str = "", **data: Any
 ) -> PermissionLog:
     """One permission-log row, through the one action log (it also lands in the audit chain)."""
-    return action_log(
+    row = action_log(
         actor=actor, kind=permission_kind(action), subject=user, reason=detail, data=data
     )
+    assert isinstance(row, PermissionLog)  # the permission log is the store of its kinds
+    return row
 
 
 def assignment_check_authority(

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from simple_history.utils import get_history_model_for_model
 
 from apps.access.fields import fields_hidden
 from apps.audit.models import AuditEntry
@@ -46,10 +47,17 @@ def revert_reason(*, version: Any, reason: str) -> str:
     return text_stored(REVERT_REASON, date=f"{at:%Y-%m-%d %H:%M}", reason=reason)
 
 
+def _field(model: type[Model], name: str) -> Field:
+    """A concrete field of ``model`` (what the registry lets revert restore)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # the registry refuses names the model lacks
+    return field
+
+
 def _check_version(obj: Model, version: Any) -> None:
     model = type(obj)
     if (
-        not isinstance(version, model.history.model)
+        not isinstance(version, get_history_model_for_model(model))
         or getattr(version, model._meta.pk.attname) != obj.pk
     ):
         raise ValidationError(_("That version is not one of this record."))
@@ -76,7 +84,7 @@ def version_differences(
     for name in policy_for(model).revert_fields:
         if name in hidden:
             continue
-        attname = model._meta.get_field(name).attname
+        attname = _field(model, name).attname
         old = getattr(version, attname)
         if old != getattr(obj, attname):
             differences[name] = old
@@ -114,7 +122,7 @@ def _prepare(
     """The checks every revert starts with; the current row (locked) and what differs."""
     _check_reason(reason)
     # Locked: the differences computed here are the ones the services then apply.
-    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     _check_version(current, version)
     services.authorize(actor, perm, current)
     hidden = hidden_from(actor, current)
@@ -176,7 +184,7 @@ def _check_protected(actor: Employee | None, obj: Model, changes: dict[str, Any]
                     "That version has a different %(field)s, and you may not change it here. "
                     "Ask someone who may to revert it."
                 )
-                % {"field": obj._meta.get_field(name).verbose_name},
+                % {"field": _field(type(obj), name).verbose_name},
                 actor=exc.actor,
                 perm=exc.perm,
                 obj=exc.obj,

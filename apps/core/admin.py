@@ -41,7 +41,7 @@ from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import mark_change
 from apps.core.registry import fields_hidden_everywhere
 from apps.core.texts import text_shown
-from apps.core.types import AdminMixinBase, ModelT
+from apps.core.types import AdminMixinBase, ModelT, signed_in
 from apps.core.validators import validate_no_surrogates
 
 if TYPE_CHECKING:  # core never imports org at runtime
@@ -294,8 +294,8 @@ class BaseAdmin(  # type: ignore[misc]  # guardian vs django-stubs, above
         """
         return (form.cleaned_data.get("change_reason") or "").strip()
 
-    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        mark_change(obj, actor=request.user, reason=self.change_reason(form))
+    def save_model(self, request: HttpRequest, obj: ModelT, form: Any, change: bool) -> None:
+        mark_change(obj, actor=signed_in(request), reason=self.change_reason(form))
         super().save_model(request, obj, form, change)
 
     def history_form_view(

@@ -168,7 +168,8 @@ def mark_change(instance: Model, *, actor: "Employee | None", reason: str = "") 
     actor (``None``), the row falls back to ``acting_as``, the request's user, then the
     system account (``history_user_getter``).
     """
+    # simple-history reads these two attributes off any tracked instance; Model declares neither.
     if actor is not None:
-        instance._history_user = actor
+        instance._history_user = actor  # type: ignore[attr-defined]
     if reason:
-        instance._change_reason = reason
+        instance._change_reason = reason  # type: ignore[attr-defined]

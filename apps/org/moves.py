@@ -68,7 +68,7 @@ def managers_of(departments: Sequence[Department]) -> list[Employee]:
     seen: set = set()
     managers = []
     for d in departments:
-        if d.manager_id is not None and d.manager_id not in seen:
+        if d.manager is not None and d.manager_id not in seen:
             seen.add(d.manager_id)
             managers.append(d.manager)
     return managers

@@ -56,6 +56,11 @@ def _is_system(actor: Employee | None) -> bool:
     return actor is None or is_system_account(actor)
 
 
+def _person(actor: Employee | None) -> Employee | None:
+    """The person acting; None when the system acts (no actor, or the system account)."""
+    return None if _is_system(actor) else actor
+
+
 def account_authorize(actor: Employee | None, employee: Employee) -> None:
     """Refuse changing the account of someone the actor does not outrank.
 
@@ -63,7 +68,8 @@ def account_authorize(actor: Employee | None, employee: Employee) -> None:
     contact address, activation, devices and sessions (apps.access.ranks has the rule,
     the auth backend answers it).
     """
-    if _is_system(actor) or actor.has_perm(ACCOUNT_PERM, employee):
+    person = _person(actor)
+    if person is None or person.has_perm(ACCOUNT_PERM, employee):
         return
     raise ValidationError(
         _(
@@ -77,7 +83,8 @@ def account_authorize(actor: Employee | None, employee: Employee) -> None:
 def _flags_authorize(actor: Employee | None, flags: set[str]) -> None:
     """Only superusers make someone staff or superuser, or take it away (``flags``: set
     or changed)."""
-    if flags & {"is_staff", "is_superuser"} and not (_is_system(actor) or actor.is_superuser):
+    person = _person(actor)
+    if flags & {"is_staff", "is_superuser"} and not (person is None or person.is_superuser):
         raise ValidationError(_("Only a superuser can change staff or superuser status."))
 
 
@@ -103,7 +110,8 @@ def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
     call keeps every entry point (admin, tree page, actions) inside it. No actor, or
     the system account, is the system acting on someone's earlier, checked request.
     """
-    if _is_system(actor) or actor.has_perm(perm, obj):
+    person = _person(actor)
+    if person is None or person.has_perm(perm, obj):
         return
     if obj is ORGANISATION:
         message = _("Only people with organisation-wide rights may place a department at the top.")
@@ -111,7 +119,7 @@ def authorize(actor: Employee | None, perm: str, obj: Any) -> None:
         message = _("That department is outside the ones you may change.")
     else:
         message = _("That record is outside the ones you may change.")
-    raise ScopeRefused(message, actor=actor, perm=perm, obj=obj)
+    raise ScopeRefused(message, actor=person, perm=perm, obj=obj)
 
 
 def protected_fields_authorize(actor: Employee | None, obj: Any, names: Iterable[str]) -> None:
@@ -128,11 +136,10 @@ def protected_fields_authorize(actor: Employee | None, obj: Any, names: Iterable
 def department_code_suggest(*, name: str, exclude: Department | None = None) -> str:
     """Suggest a free code for ``name``: its initials, then variants with letter suffixes."""
     stem = code_stem(name)
-    taken = set(
-        Department.objects.filter(code__startswith=stem[:2])
-        .exclude(pk=getattr(exclude, "pk", None))
-        .values_list("code", flat=True)
-    )
+    similar = Department.objects.filter(code__startswith=stem[:2])
+    if exclude is not None:
+        similar = similar.exclude(pk=exclude.pk)
+    taken = set(similar.values_list("code", flat=True))
     for candidate in code_candidates(stem):
         if candidate not in taken:
             return candidate

@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 MAX_DAYS_AHEAD = 2 * 365
 MAX_DAYS_BACK = 365
-MAX_REASON = Transfer._meta.get_field("reason").max_length
+_REASON_LENGTH = Transfer._meta.get_field("reason").max_length
+assert _REASON_LENGTH is not None  # declared on the model
+MAX_REASON: int = _REASON_LENGTH
 # The history reason of the move: stored as the msgid and the transfer's reason,
 # translated when shown (apps.core.texts).
 HISTORY_REASON = gettext_noop("Transfer: %(reason)s")

@@ -196,7 +196,8 @@ def _session_start(request: HttpRequest) -> None:
     the limits cost one role look-up per session and never a session write of their own.
     """
     request.session[sessions.STARTED_KEY] = timezone.now().timestamp()
-    request.session[sessions.LIMITS_KEY] = sessions.session_limits(request.user)
+    if request.user.is_authenticated:
+        request.session[sessions.LIMITS_KEY] = sessions.session_limits(request.user)
 
 
 def _to_sign_in(request: HttpRequest, reason: str) -> HttpResponse:

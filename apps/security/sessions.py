@@ -90,7 +90,8 @@ def session_rekey(request: HttpRequest) -> None:
         session_key=new
     ):
         return
-    session_started(request, request.user)
+    if request.user.is_authenticated:
+        session_started(request, request.user)
 
 
 def session_touch(request: HttpRequest) -> None:
@@ -106,7 +107,7 @@ def session_touch(request: HttpRequest) -> None:
     updated = UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(
         last_seen=now, ip=client_ip(request)
     )
-    if not updated:  # re-keyed (password change) or predating the tracking
+    if not updated and request.user.is_authenticated:  # re-keyed, or predating the tracking
         session_started(request, request.user)
 
 
