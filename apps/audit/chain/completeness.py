@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.translation import gettext_noop
 
 from apps.audit.chain.canonical import action_store_models, audited_models, history_model
@@ -58,18 +58,28 @@ def _orphan_version(model: type[Model], content_type: ContentType) -> Mapping[st
     }
 
 
-def _entry_without_version(
-    model: type[Model], content_type: ContentType
+def _entry_without_row(
+    content_type: ContentType, rows: QuerySet[Model]
 ) -> Mapping[str, Any] | None:
-    """The first unsealed entry of ``model`` whose version is gone (sealed ones fail the walk)."""
-    versions = history_model(model)._default_manager.filter(history_id=OuterRef("history_id"))
+    """The first unsealed entry whose row (``rows``, matched on ``history_id``) is gone.
+
+    Sealed entries whose row is gone fail the walk instead.
+    """
     return (
         AuditEntry.objects.filter(content_type=content_type, seq__isnull=True)
-        .filter(~Exists(versions))
+        .filter(~Exists(rows))
         .order_by("id")
         .values("content_type_id", "object_id", "object_repr", "at")
         .first()
     )
+
+
+def _entry_without_version(
+    model: type[Model], content_type: ContentType
+) -> Mapping[str, Any] | None:
+    """The first unsealed entry of ``model`` whose version is gone."""
+    versions = history_model(model)._default_manager.filter(history_id=OuterRef("history_id"))
+    return _entry_without_row(content_type, versions)
 
 
 def _action_without_entry(
@@ -92,15 +102,9 @@ def _action_without_entry(
 def _entry_without_action(
     model: type[Model], content_type: ContentType
 ) -> Mapping[str, Any] | None:
-    """The first unsealed entry of an action whose row is gone (sealed ones fail the walk)."""
+    """The first unsealed entry of an action whose row is gone."""
     rows = model._default_manager.filter(pk=OuterRef("history_id"))
-    return (
-        AuditEntry.objects.filter(content_type=content_type, seq__isnull=True)
-        .filter(~Exists(rows))
-        .order_by("id")
-        .values("content_type_id", "object_id", "object_repr", "at")
-        .first()
-    )
+    return _entry_without_row(content_type, rows)
 
 
 Finder = Callable[[type[Model], ContentType], Mapping[str, Any] | None]
