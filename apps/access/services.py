@@ -18,7 +18,7 @@ from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.selectors import roles_assignable, valid_now_q
 from apps.core.actions import action_log
 from apps.core.history import current_actor, mark_change
-from apps.core.texts import text_stored
+from apps.core.texts import text_cut, text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee
 from apps.org.services import ScopeRefused, employee_system_account
@@ -240,18 +240,9 @@ def permission_change_record(
 
 
 def target_stored(obj: Model) -> str:
-    """``obj`` as the permission log keeps it (``TARGET``), cut to fit its column.
-
-    The object's own text is what is cut: a stored text cut anywhere else would no
-    longer read as one.
-    """
+    """``obj`` as the permission log keeps it (``TARGET``), cut to fit its column."""
     limit = PermissionLog._meta.get_field("target").max_length or 300
-    text = str(obj)
-    stored = text_stored(TARGET, kind=obj._meta.verbose_name, object=text)
-    while len(stored) > limit and text:
-        text = text[: max(0, len(text) - (len(stored) - limit))]
-        stored = text_stored(TARGET, kind=obj._meta.verbose_name, object=text)
-    return stored[:limit]
+    return text_cut(text_stored(TARGET, kind=obj._meta.verbose_name, object=str(obj)), limit)
 
 
 def object_grant_check(*, actor: Employee, user_id: Any) -> None:

@@ -30,6 +30,7 @@ from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
 from apps.core.registry import policy_for
+from apps.core.texts import text_cut
 from apps.org.models import Employee
 
 Action = AuditEntry.Action
@@ -275,7 +276,8 @@ def _action_entry(
         # The person it is about, so the trail filtered by their id shows it; the row
         # itself is ``history_id``.
         object_id="" if subject is None else str(subject.pk),
-        object_repr=str(subject if subject is not None else target)[:200],
+        # A target may be a stored text (apps.core.texts): cut, it still reads as one.
+        object_repr=text_cut(str(subject if subject is not None else target), 200),
         history_id=row.pk,
         # An action about a person is in that person's department's scope.
         department_id=getattr(subject, "department_id", None),

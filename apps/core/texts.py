@@ -71,6 +71,32 @@ def _parsed(stored: str) -> tuple[str, dict[str, Value]] | None:
     return msgid, {str(name): _read_value(value) for name, value in params.items()}
 
 
+def text_cut(stored: str, limit: int) -> str:
+    """``stored`` within ``limit`` characters, still readable: a stored text loses the end
+    of its longest text parameter (cut anywhere else, it would no longer read as one)."""
+    if len(stored) <= limit:
+        return stored
+    parsed = _parsed(stored)
+    if parsed is None:
+        return stored[:limit]
+    msgid, params = parsed
+    while len(stored) > limit:
+        texts = [name for name, value in params.items() if isinstance(value, str) and value]
+        if not texts:
+            with override(None):  # nothing left to cut: the words, untranslated
+                return text_shown(stored)[:limit]
+        longest = max(texts, key=lambda name: len(str(params[name])))
+        value = str(params[longest])
+        params[longest] = value[: max(0, len(value) - (len(stored) - limit))]
+        stored = json.dumps({"msgid": msgid, "params": params}, ensure_ascii=False, sort_keys=True)
+    return stored
+
+
+def text_is_stored(value: str | None) -> bool:
+    """Whether ``value`` is a stored text (``text_stored``), not plain text."""
+    return bool(value) and _parsed(value or "") is not None
+
+
 def text_shown(stored: str | None) -> str:
     """``stored`` in the active language: a stored text translated and filled in, a plain
     msgid translated, any other text unchanged."""
