@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.audit import exports
@@ -163,3 +164,14 @@ def test_a_stored_text_too_long_for_its_column_is_cut_in_its_own_words():
     with translation.override("zh-hans"):
         assert text_shown(cut).startswith("调动：xxx")
     assert text_cut("plain " * 50, 10) == "plain plai"
+
+
+def test_an_officers_ending_of_sessions_reads_in_chinese_on_the_entry_s_page(make_user, client):
+    officer, staff = make_user("security"), make_user("staff")
+    sessions_end_for(actor=officer, user=staff, reason="stolen laptop")
+    logged = SecurityAction.objects.get(kind=SecurityAction.Kind.SESSIONS_REVOKED)
+    client.force_login(officer)
+    page = reverse("admin:security_securityaction_change", args=[logged.pk])
+    shown = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "0 个会话" in shown
+    assert "msgid" not in shown
