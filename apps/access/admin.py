@@ -22,6 +22,7 @@ from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
 from apps.core.admin import DomainAdmin, ReadOnlyLogAdmin, ReasonForm, adopt_saved
+from apps.core.texts import text_shown
 from apps.core.types import signed_in
 
 admin.site.unregister(Group)
@@ -150,10 +151,27 @@ class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
 class PermissionLogAdmin(ReadOnlyLogAdmin[PermissionLog]):
     """Read-only: entries are written by the access services, never by hand."""
 
-    list_display = ("at", "action", "user", "role", "department", "permission", "target", "actor")
+    list_display = (
+        "at",
+        "action",
+        "user",
+        "role",
+        "department",
+        "permission",
+        "shown_target",
+        "actor",
+    )
     list_filter = ("action", ("at", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("user", "role", "department", "actor")
     search_fields = ("user__username", "actor__username", "target", "permission")
     ordering = ("-at", "-id")
     list_per_page = 50
+    # The object is stored as a text translated when shown (``services.target_stored``),
+    # on the list and on the entry's page alike.
+    exclude = ("target",)
+    readonly_fields = ("shown_target",)
+
+    @display(description=_("object"), ordering="target")
+    def shown_target(self, obj: PermissionLog) -> str:
+        return text_shown(obj.target)

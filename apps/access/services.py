@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.access import scope
 from apps.access.actions import permission_kind
@@ -17,6 +18,7 @@ from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.selectors import roles_assignable, valid_now_q
 from apps.core.actions import action_log
 from apps.core.history import current_actor, mark_change
+from apps.core.texts import text_cut, text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Department, Employee
 from apps.org.services import ScopeRefused, employee_system_account
@@ -28,6 +30,10 @@ REVOKE_PERM = "access.change_roleassignment"
 # most DENIAL_BURST entries per user per minute, so a crawler cannot flood the log.
 DENIAL_WINDOW_SECONDS = 600
 DENIAL_BURST = 20
+
+# The object a grant or refusal was about, as the log names it: its kind (the model's
+# verbose name) and itself. Stored untranslated, shown in the reader's language.
+TARGET = gettext_noop("%(kind)s: %(object)s")
 
 
 def _log(
@@ -229,8 +235,14 @@ def permission_change_record(
         actor=actor if getattr(actor, "pk", None) else None,
         user=user,
         permission=code[:150],
-        target="" if target is None else f"{target._meta.verbose_name}: {target}"[:300],
+        target="" if target is None else target_stored(target),
     )
+
+
+def target_stored(obj: Model) -> str:
+    """``obj`` as the permission log keeps it (``TARGET``), cut to fit its column."""
+    limit = PermissionLog._meta.get_field("target").max_length or 300
+    return text_cut(text_stored(TARGET, kind=obj._meta.verbose_name, object=str(obj)), limit)
 
 
 def object_grant_check(*, actor: Employee, user_id: Any) -> None:
@@ -259,7 +271,7 @@ def denial_record(*, user: Any, perm: str, obj: Model, where: str = "") -> bool:
         actor=user,  # who was refused: the one who tried
         user=user,
         permission=perm[:150],
-        target=f"{obj._meta.verbose_name}: {obj}"[:300],
+        target=target_stored(obj),
         detail=where[:500],
     )
     transaction.on_commit(lambda: _denial_count(window=window, bucket=bucket))

@@ -74,7 +74,7 @@ def _row(user: Employee | AnonymousUser, entry: AuditEntry) -> list[Any]:
         str(entry.get_action_display()),
         _model_name(entry.content_type_id),
         entry.object_id,
-        entry.object_repr,
+        entry.object_shown,
         " ".join(visible_fields(user, entry)),
         text_shown(entry.reason),
         entry.seq,

@@ -16,8 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.actions import action_kinds
-from apps.core.texts import text_shown
+from apps.core.actions import action_kind_of, action_kinds
+from apps.core.texts import text_is_stored, text_shown
 
 
 def action_choices() -> list[tuple[str, str | Promise]]:
@@ -141,6 +141,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    @property
+    def object_shown(self) -> str:
+        """The object as the reader sees it. A logged action about nobody is named by its
+        store's target, which may be a stored text (``apps.core.texts``): shown in the
+        reader's language. Anything else as it was recorded (a name is never translated).
+        """
+        if action_kind_of(self.action) is not None and text_is_stored(self.object_repr):
+            return text_shown(self.object_repr)
+        return self.object_repr
 
     @property
     def actor_label(self) -> str:

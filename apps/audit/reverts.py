@@ -3,7 +3,7 @@
 History is never rewritten. The old values go through the same services (and so the
 same rules and permission checks) as any edit, inside one transaction: a refusal
 anywhere leaves nothing applied. The audit entries of the new versions say "reverted"
-and carry the reason.
+(each service is told so: ``action=REVERTED``) and carry the reason.
 
 A field the actor may not see (salary, without the right) is not part of their revert:
 it stays as it is, and neither the page nor a refusal says whether it differs, or a
@@ -23,7 +23,6 @@ from simple_history.utils import get_history_model_for_model
 
 from apps.access.fields import fields_hidden
 from apps.audit.models import AuditEntry
-from apps.core.history import recording
 from apps.core.registry import policy_for
 from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
@@ -31,6 +30,8 @@ from apps.org import services
 from apps.org.models import Department, Employee
 
 REVERT_REASON = gettext_noop("Revert to version of %(date)s: %(reason)s")
+# What the trail calls every version a revert writes; passed to each service it calls.
+REVERTED = AuditEntry.Action.REVERTED
 
 
 def revertible(model: type[Model]) -> bool:
@@ -152,23 +153,27 @@ def department_revert(
             Employee, fields["manager"], _("The manager of that version no longer exists.")
         )
     note = revert_reason(version=version, reason=_check_reason(reason))
-    with recording(AuditEntry.Action.REVERTED):
-        if "parent" in changes:
-            parent = _target(
-                Department, changes["parent"], _("The parent of that version no longer exists.")
-            )
-            services.department_move(department=current, parent=parent, actor=actor, reason=note)
-        if fields:
-            services.department_update(department=current, actor=actor, reason=note, **fields)
-        if "is_active" in changes:
-            _apply_flag(
-                changes["is_active"],
-                services.department_restore,
-                services.department_deactivate,
-                department=current,
-                actor=actor,
-                reason=note,
-            )
+    if "parent" in changes:
+        parent = _target(
+            Department, changes["parent"], _("The parent of that version no longer exists.")
+        )
+        services.department_move(
+            department=current, parent=parent, actor=actor, reason=note, action=REVERTED
+        )
+    if fields:
+        services.department_update(
+            department=current, actor=actor, reason=note, action=REVERTED, **fields
+        )
+    if "is_active" in changes:
+        _apply_flag(
+            changes["is_active"],
+            services.department_restore,
+            services.department_deactivate,
+            department=current,
+            actor=actor,
+            reason=note,
+            action=REVERTED,
+        )
     return Department.objects.get(pk=current.pk)
 
 
@@ -210,18 +215,20 @@ def employee_revert(
             Department, fields["department"], _("The department of that version no longer exists.")
         )
     note = revert_reason(version=version, reason=_check_reason(reason))
-    with recording(AuditEntry.Action.REVERTED):
-        if fields:
-            services.employee_update(employee=current, actor=actor, reason=note, **fields)
-        if "is_active" in changes:
-            _apply_flag(
-                changes["is_active"],
-                services.employee_restore,
-                services.employee_deactivate,
-                employee=current,
-                actor=actor,
-                reason=note,
-            )
+    if fields:
+        services.employee_update(
+            employee=current, actor=actor, reason=note, action=REVERTED, **fields
+        )
+    if "is_active" in changes:
+        _apply_flag(
+            changes["is_active"],
+            services.employee_restore,
+            services.employee_deactivate,
+            employee=current,
+            actor=actor,
+            reason=note,
+            action=REVERTED,
+        )
     return Employee.objects.get(pk=current.pk)
 
 

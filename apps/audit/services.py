@@ -30,6 +30,7 @@ from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
 from apps.core.registry import policy_for
+from apps.core.texts import text_cut
 from apps.org.models import Employee
 
 Action = AuditEntry.Action
@@ -102,11 +103,14 @@ def action_of(
     changed: list[str],
     row: dict[str, Any],
     previous: dict[str, Any] | None,
+    *,
+    named: str | None = None,
 ) -> str:
-    """Name the change: what the context said ("reverted", "imported"), else what it did."""
-    named = current_action()
-    if named in ACTIONS:
-        return named
+    """Name the change: what the service was told (``named``: "reverted"), else what a
+    bulk path's context said ("imported"), else what the change did."""
+    for action in (named, current_action()):
+        if action in ACTIONS:
+            return action
     if history_type == "+":
         return Action.CREATED
     if history_type == "-":
@@ -141,6 +145,7 @@ def _entry(
     previous: dict[str, Any] | None,
     actor: tuple[Any, str],
     departments: list[Any],
+    named: str | None = None,
 ) -> AuditEntry:
     """The entry of one version (a dict of the history row's columns)."""
     row = _row(version, model)
@@ -151,7 +156,7 @@ def _entry(
         at=version["history_date"],
         actor_id=actor[0],
         actor_name=actor[1],
-        action=action_of(model, version["history_type"], changed, row, previous),
+        action=action_of(model, version["history_type"], changed, row, previous, named=named),
         content_type=content_type,
         object_id=str(row[model._meta.pk.attname]),
         object_repr=_describe(version, model),
@@ -171,8 +176,11 @@ def _columns(history_instance: Model) -> dict[str, Any]:
     }
 
 
-def entry_record(history_instance: HistoricalChanges) -> AuditEntry:
-    """Write the audit entry of one new history row (called from simple-history's signal)."""
+def entry_record(history_instance: HistoricalChanges, *, action: str | None = None) -> AuditEntry:
+    """Write the audit entry of one new history row (called from simple-history's signal).
+
+    ``action``: what the service that saved it named the change (``marked_action``).
+    """
     model = history_instance.instance_type
     history_model = type(history_instance)
     pk_name = model._meta.pk.attname
@@ -196,6 +204,7 @@ def entry_record(history_instance: HistoricalChanges) -> AuditEntry:
         previous,
         (actor.pk, actor.get_username()),
         _scope_departments(model, [version])[0],
+        named=action,
     )
     entry.save()
     return entry
@@ -267,7 +276,8 @@ def _action_entry(
         # The person it is about, so the trail filtered by their id shows it; the row
         # itself is ``history_id``.
         object_id="" if subject is None else str(subject.pk),
-        object_repr=str(subject if subject is not None else target)[:200],
+        # A target may be a stored text (apps.core.texts): cut, it still reads as one.
+        object_repr=text_cut(str(subject if subject is not None else target), 200),
         history_id=row.pk,
         # An action about a person is in that person's department's scope.
         department_id=getattr(subject, "department_id", None),

@@ -9,7 +9,7 @@ from simple_history.signals import post_create_historical_record
 
 from apps.audit import services
 from apps.audit.chain import seal
-from apps.core.history import history_bulk_written
+from apps.core.history import history_bulk_written, marked_action
 
 
 def seal_after_commit() -> None:
@@ -19,10 +19,11 @@ def seal_after_commit() -> None:
 
 
 @receiver(post_create_historical_record, dispatch_uid="audit_entry_record")
-def _record(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+def _record(sender: Any, history_instance: Any, instance: Any = None, **kwargs: Any) -> None:
     if not type(history_instance).instance_type.__module__.startswith("apps."):
         return
-    services.entry_record(history_instance)
+    # The saved instance carries what its service named the change (a revert).
+    services.entry_record(history_instance, action=marked_action(instance))
     seal_after_commit()
 
 

@@ -4,14 +4,17 @@ Request paths pass both explicitly. Every service that writes history takes ``ac
 and ``reason`` keyword arguments and marks the instance it saves (``mark_change``:
 simple-history reads ``_history_user`` and ``_change_reason``); admin ``save_model``
 overrides, actions, views and forms hand the service ``request.user`` and the posted
-reason. Nothing on a request path sets a context variable.
+reason. A service called to do something the trail names apart (a revert) is given the
+``action`` too, and marks it the same way (``_history_action``, read by the audit app
+with ``marked_action``). Nothing on a request path or inside a service sets a context
+variable.
 
 The context variables below are for the paths that have no request and no single
 instance to mark:
 
 - bulk paths (``bulk_create_with_history``, the demo seed, ``history_bulk_notify``):
   ``acting_as`` names the actor of rows written without a per-row save, ``recording``
-  names what the changes are ("reverted", "imported") for the audit trail;
+  names what the changes are ("imported") for the audit trail;
 - system paths (beat tasks, management commands): they pass the system account
   (``system_actor``) as ``actor``, and anything they write without one falls back to it.
 
@@ -60,9 +63,11 @@ def acting_as(user: "Employee") -> Iterator[None]:
 
 @contextmanager
 def recording(action: str) -> Iterator[None]:
-    """Name what the changes inside the block are ("reverted", "imported") in the audit trail.
+    """Name what the changes inside the block are ("imported") in the audit trail.
 
-    Without it the trail tells the kind of change from the change itself.
+    For bulk and system paths only: a service that saves an instance is given the
+    action (``mark_change(action=...)``), which wins over this. Without either the trail
+    tells the kind of change from the change itself.
     """
     token = _action.set(action)
     try:
@@ -161,15 +166,27 @@ def history_bulk_notify(history_model: type[Model], rows: QuerySet) -> None:
     history_bulk_written.send(sender=history_model, rows=rows)
 
 
-def mark_change(instance: Model, *, actor: "Employee | None", reason: str = "") -> None:
-    """Attach the actor (when known) and a change reason to the next history row of ``instance``.
+def mark_change(
+    instance: Model, *, actor: "Employee | None", reason: str = "", action: str | None = None
+) -> None:
+    """Attach the actor (when known), a change reason and the action to the next history
+    row of ``instance``.
 
-    Services call it with the ``actor`` and ``reason`` their caller passed; with no
-    actor (``None``), the row falls back to ``acting_as``, the request's user, then the
-    system account (``history_user_getter``).
+    Services call it with the ``actor``, ``reason`` and ``action`` their caller passed;
+    with no actor (``None``), the row falls back to ``acting_as``, the request's user,
+    then the system account (``history_user_getter``). With no action the trail names
+    the change from what it did; the action is set (or cleared) at every mark, so an
+    instance saved again does not carry an earlier one.
     """
     # simple-history reads these two attributes off any tracked instance; Model declares neither.
     if actor is not None:
         instance._history_user = actor  # type: ignore[attr-defined]
     if reason:
         instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._history_action = action  # type: ignore[attr-defined]  # read by marked_action
+
+
+def marked_action(instance: Model | None) -> str | None:
+    """The action ``mark_change`` named for the next history row of ``instance``, if any."""
+    action = getattr(instance, "_history_action", None)
+    return action if isinstance(action, str) and action else None

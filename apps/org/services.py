@@ -44,10 +44,12 @@ EMPLOYEE_DETAIL_FIELDS = (
 EMPLOYEE_EDITABLE = frozenset({"username", *EMPLOYEE_DETAIL_FIELDS, "is_staff", "is_superuser"})
 
 
-def _save_active_flag(obj: Any, *, active: bool, actor: Employee | None, reason: str) -> Any:
+def _save_active_flag(
+    obj: Any, *, active: bool, actor: Employee | None, reason: str, action: str | None = None
+) -> Any:
     """Flip the soft-delete flag and nothing else, with the reason in history."""
     obj.is_active = active
-    mark_change(obj, actor=actor, reason=reason)
+    mark_change(obj, actor=actor, reason=reason, action=action)
     obj.save(update_fields=["is_active", "updated_at"])
     return obj
 
@@ -193,9 +195,17 @@ def department_create(
 
 @transaction.atomic
 def department_update(
-    *, department: Department, actor: Employee | None, reason: str = "", **changes: Any
+    *,
+    department: Department,
+    actor: Employee | None,
+    reason: str = "",
+    action: str | None = None,
+    **changes: Any,
 ) -> Department:
-    """Change a department's own fields; a new ``parent`` goes through the move rules."""
+    """Change a department's own fields; a new ``parent`` goes through the move rules.
+
+    ``action`` names the change in the trail when it is not a plain edit (a revert).
+    """
     unknown = set(changes) - DEPARTMENT_EDITABLE - {"parent"}
     if unknown:
         raise ValidationError(
@@ -206,7 +216,9 @@ def department_update(
     authorize(actor, "org.change_department", current)
     new_parent = changes.pop("parent", current.parent)
     if new_parent != current.parent:
-        current = department_move(department=current, parent=new_parent, actor=actor, reason=reason)
+        current = department_move(
+            department=current, parent=new_parent, actor=actor, reason=reason, action=action
+        )
         if not changes:
             return current  # a move alone: one version, not a second empty one
     for field, value in changes.items():
@@ -214,14 +226,19 @@ def department_update(
     if not current.code:
         current.code = department_code_suggest(name=current.name, exclude=current)
     current.full_clean(exclude=[*tree.node_fields(level=True), "parent"])
-    mark_change(current, actor=actor, reason=reason)
+    mark_change(current, actor=actor, reason=reason, action=action)
     current.save()
     return current
 
 
 @transaction.atomic
 def department_move(
-    *, department: Department, parent: Department | None, actor: Employee | None, reason: str = ""
+    *,
+    department: Department,
+    parent: Department | None,
+    actor: Employee | None,
+    reason: str = "",
+    action: str | None = None,
 ) -> Department:
     """Re-parent a department and its subtree; refuse cycles and inactive targets.
 
@@ -238,14 +255,14 @@ def department_move(
         authorize(actor, "org.change_department", ORGANISATION)
     department_parent_check(department=department, parent=parent)
     department.parent = parent
-    mark_change(department, actor=actor, reason=reason or REASON_MOVED)
+    mark_change(department, actor=actor, reason=reason or REASON_MOVED, action=action)
     department.save()
     return department
 
 
 @transaction.atomic
 def department_deactivate(
-    *, department: Department, actor: Employee | None, reason: str = ""
+    *, department: Department, actor: Employee | None, reason: str = "", action: str | None = None
 ) -> Department:
     """Deactivate a department; refuse while it has active employees or sub-departments."""
     department = Department.objects.select_for_update().get(pk=department.pk)
@@ -263,13 +280,13 @@ def department_deactivate(
             % {"department": department, **blockers}
         )
     return _save_active_flag(
-        department, active=False, actor=actor, reason=reason or REASON_DEACTIVATED
+        department, active=False, actor=actor, reason=reason or REASON_DEACTIVATED, action=action
     )
 
 
 @transaction.atomic
 def department_restore(
-    *, department: Department, actor: Employee | None, reason: str = ""
+    *, department: Department, actor: Employee | None, reason: str = "", action: str | None = None
 ) -> Department:
     """Reactivate a department; its parent must be active first."""
     department = Department.objects.select_for_update().get(pk=department.pk)
@@ -280,7 +297,9 @@ def department_restore(
         raise ValidationError(
             _("Restore the parent department %(parent)s first.") % {"parent": department.parent}
         )
-    return _save_active_flag(department, active=True, actor=actor, reason=reason or REASON_RESTORED)
+    return _save_active_flag(
+        department, active=True, actor=actor, reason=reason or REASON_RESTORED, action=action
+    )
 
 
 # --- Employees ---------------------------------------------------------------------
@@ -305,7 +324,9 @@ def employee_department_check(department: Department | None) -> None:
         )
 
 
-def _employee_save(employee: Employee, *, actor: Employee | None, reason: str = "") -> Employee:
+def _employee_save(
+    employee: Employee, *, actor: Employee | None, reason: str = "", action: str | None = None
+) -> Employee:
     """Validate and save; generate the employee id, retrying if a concurrent create took it."""
     if employee.phone:
         employee.phone = normalize_phone(employee.phone)
@@ -314,7 +335,7 @@ def _employee_save(employee: Employee, *, actor: Employee | None, reason: str = 
         if generated:
             employee.employee_id = employee_id_next()
         employee.full_clean()
-        mark_change(employee, actor=actor, reason=reason)
+        mark_change(employee, actor=actor, reason=reason, action=action)
         try:
             with transaction.atomic():
                 employee.save()
@@ -377,9 +398,16 @@ def employee_create(
 
 @transaction.atomic
 def employee_update(
-    *, employee: Employee, actor: Employee | None, reason: str = "", **changes: Any
+    *,
+    employee: Employee,
+    actor: Employee | None,
+    reason: str = "",
+    action: str | None = None,
+    **changes: Any,
 ) -> Employee:
     """Change an employee's fields; moving them needs an active target department.
+
+    ``action`` names the change in the trail when it is not a plain edit (a revert).
 
     Account fields (``ACCOUNT_FIELDS``) need rank as well as scope; staff and superuser
     status need a superuser. A changed e-mail address is announced (``signals``): the
@@ -408,7 +436,7 @@ def employee_update(
     old_email = current.email
     for field, value in changed.items():
         setattr(current, field, value)
-    saved = _employee_save(current, actor=actor, reason=reason)
+    saved = _employee_save(current, actor=actor, reason=reason, action=action)
     if "email" in changed:
         employee_email_changed.send(
             sender=Employee, employee=saved, old_email=old_email, actor=actor
@@ -464,7 +492,7 @@ def employee_profile_update(*, employee: Employee, actor: Employee, **changes: A
 
 @transaction.atomic
 def employee_deactivate(
-    *, employee: Employee, actor: Employee | None, reason: str = ""
+    *, employee: Employee, actor: Employee | None, reason: str = "", action: str | None = None
 ) -> Employee:
     """Deactivate an account: it can no longer log in; its records stay."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
@@ -475,12 +503,14 @@ def employee_deactivate(
     if not employee.is_active:
         return employee
     return _save_active_flag(
-        employee, active=False, actor=actor, reason=reason or REASON_DEACTIVATED
+        employee, active=False, actor=actor, reason=reason or REASON_DEACTIVATED, action=action
     )
 
 
 @transaction.atomic
-def employee_restore(*, employee: Employee, actor: Employee | None, reason: str = "") -> Employee:
+def employee_restore(
+    *, employee: Employee, actor: Employee | None, reason: str = "", action: str | None = None
+) -> Employee:
     """Reactivate an account; its department must be active."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     authorize(actor, "org.change_employee", employee)
@@ -489,7 +519,9 @@ def employee_restore(*, employee: Employee, actor: Employee | None, reason: str 
         return employee
     if employee.department_id:
         employee_department_check(Department.objects.get(pk=employee.department_id))
-    return _save_active_flag(employee, active=True, actor=actor, reason=reason or REASON_RESTORED)
+    return _save_active_flag(
+        employee, active=True, actor=actor, reason=reason or REASON_RESTORED, action=action
+    )
 
 
 def employee_system_account() -> Employee:

@@ -135,6 +135,10 @@ class SecurityActionAdmin(ReadOnlyLogAdmin[SecurityAction]):
 
     # Services store msgids ("E-mail code device") or an officer's own words: both are
     # shown in the reader's language (apps.core.texts).
+    # On the entry's page too: the stored columns give way to their shown forms.
+    exclude = ("target", "reason")
+    readonly_fields = ("shown_target", "shown_reason")
+
     @display(description=_("what"), ordering="target")
     def shown_target(self, obj: SecurityAction) -> str:
         return text_shown(obj.target)

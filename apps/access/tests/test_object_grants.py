@@ -2,11 +2,15 @@
 
 import uuid
 
+from django.urls import reverse
+from django.utils import translation
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.access.models import PermissionLog
+from apps.access.services import target_stored
 from apps.core.history import acting_as
-from apps.org.models import Employee
+from apps.core.texts import text_shown
+from apps.org.models import Department, Employee
 
 
 def fresh(user):
@@ -84,3 +88,41 @@ def test_the_history_of_an_outside_record_is_a_404(manager, outsider, client):
     url = f"/admin/org/employee/{outsider.pk}/history/{version}/"
     assert client.get(url).status_code == 404
     assert PermissionLog.objects.filter(action="denied", user=manager).exists()
+
+
+def _shown(language, stored):
+    with translation.override(language):
+        return text_shown(stored)
+
+
+def test_the_object_of_a_grant_is_stored_untranslated_and_read_in_the_reader_s_language(
+    manager, outsider, make_user, client
+):
+    admin = make_user("admin")
+    # Granted by someone working in Chinese: the row keeps no language.
+    with translation.override("zh-hans"), acting_as(admin):
+        assign_perm("org.view_employee", manager, outsider)
+    granted = PermissionLog.objects.filter(user=manager, action="granted").latest("id")
+    assert "员工" not in granted.target
+    assert _shown("en", granted.target) == f"employee: {outsider}"
+    assert _shown("zh-hans", granted.target) == f"员工：{outsider}"
+    client.force_login(admin)
+    url = reverse("admin:access_permissionlog_changelist")
+    assert f"employee: {outsider}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    listed = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"员工：{outsider}" in listed
+    page = reverse("admin:access_permissionlog_change", args=[granted.pk])
+    shown = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"员工：{outsider}" in shown
+
+
+def test_an_object_stored_before_as_finished_text_reads_as_it_was():
+    assert _shown("zh-hans", "employee: Outside") == "employee: Outside"
+    assert _shown("zh-hans", "员工: Outside") == "员工: Outside"
+
+
+def test_a_long_object_is_cut_inside_its_own_text_and_still_reads(root_department):
+    long = Department(name="x" * 400, code="LONG")
+    stored = target_stored(long)
+    assert len(stored) <= PermissionLog._meta.get_field("target").max_length
+    assert _shown("en", stored).startswith("department: xxx")

@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from apps.audit.chain import seal, verify
 from apps.audit.models import AuditEntry
+from apps.audit.reverts import department_revert
 from apps.core.history import SYSTEM_USERNAME, history_bulk_notify, recording
 from apps.org.models import Department, Employee
 from apps.org.services import (
@@ -18,6 +19,7 @@ from apps.org.services import (
     department_deactivate,
     department_move,
     department_restore,
+    department_update,
     employee_create,
     employee_deactivate,
     employee_restore,
@@ -128,6 +130,32 @@ def test_a_recording_block_names_the_action(hr_user, depts, action):
         department_move(department=depts["eng"], parent=depts["fin"], actor=hr_user, reason="why")
     entry = _last(depts["eng"])
     assert (entry.action, entry.reason) == (action, "why")
+
+
+def test_a_service_told_the_action_records_it_outside_any_context(hr_user, depts):
+    department_move(department=depts["eng"], parent=depts["fin"], actor=hr_user, action="reverted")
+    assert _last(depts["eng"]).action == "reverted"
+    bob = employee_create(actor=hr_user, username="bob", department=depts["eng"])
+    employee_update(employee=bob, actor=hr_user, position="Lead", action="reverted")
+    assert _last(bob).action == "reverted"
+    employee_deactivate(employee=bob, actor=hr_user, action="reverted")
+    assert _last(bob).action == "reverted"
+
+
+def test_an_edit_right_after_a_revert_is_a_change(hr_user, depts):
+    original = depts["eng"].history.earliest()
+    department_update(department=depts["eng"], actor=hr_user, description="Widgets")
+    reverted = department_revert(
+        department=depts["eng"], version=original, actor=hr_user, reason="Memo"
+    )
+    assert _last(reverted).action == "reverted"
+    # The same thread, the instance the revert returned: nothing of the revert lingers.
+    department_update(department=reverted, actor=hr_user, description="Gadgets")
+    assert _last(reverted).action == "changed"
+    bob = employee_create(actor=hr_user, username="bob", department=depts["eng"])
+    employee_update(employee=bob, actor=hr_user, position="Lead", action="reverted")
+    employee_update(employee=bob, actor=hr_user, position="Chief")
+    assert _last(bob).action == "changed"
 
 
 def test_the_bulk_path_writes_an_entry_per_row(depts, hr_user):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.audit import exports
@@ -13,12 +14,13 @@ from apps.audit.chain import seal
 from apps.audit.models import AuditEntry, VerificationRun
 from apps.audit.reverts import department_revert
 from apps.audit.services import verification_run
-from apps.core.texts import text_shown, text_stored
+from apps.core.texts import text_cut, text_shown, text_stored
 from apps.org.models import Employee
 from apps.org.services import REASON_MOVED, department_update, employee_create
 from apps.org.transfers import transfer_request
+from apps.security.actions import security_action_log
 from apps.security.models import SecurityAction, UserSession
-from apps.security.sessions import ENDED_IDLE, sessions_end_for
+from apps.security.sessions import ENDED_IDLE, SESSIONS_COUNT, sessions_end_for
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +129,49 @@ def test_an_officers_ending_of_sessions_reads_in_each_language_on_the_log(make_u
     with translation.override("zh-hans"):
         assert model_admin.shown_target(logged) == "0 个会话"
         assert model_admin.shown_reason(logged) == "stolen laptop"
+
+
+def test_an_action_about_nobody_is_named_on_the_trail_in_the_readers_language(make_user):
+    officer = make_user("security")
+    security_action_log(
+        kind=SecurityAction.Kind.SESSIONS_REVOKED,
+        actor=officer,
+        user=None,
+        target=text_stored(SESSIONS_COUNT, count=2),
+        reason="drill",
+    )
+    entry = AuditEntry.objects.get(action="security.sessions_revoked")
+    with translation.override("en"):
+        assert entry.object_shown == "2 session(s)"
+    with translation.override("zh-hans"):
+        assert entry.object_shown == "2 个会话"
+        rows = exports.rows_for(make_user("auditor"), AuditEntry.objects.filter(pk=entry.pk))
+    (row,) = list(rows)
+    assert "2 个会话" in row
+
+
+def test_a_record_named_like_a_stored_text_is_shown_as_it_was_recorded(hr, eng):
+    department_update(department=eng, actor=hr, name=text_stored(REASON_MOVED))
+    entry = AuditEntry.objects.filter(object_id=str(eng.pk)).latest("at", "id")
+    with translation.override("zh-hans"):
+        assert entry.object_shown == entry.object_repr
+
+
+def test_a_stored_text_too_long_for_its_column_is_cut_in_its_own_words():
+    stored = text_stored("Transfer: %(reason)s", reason="x" * 500)
+    cut = text_cut(stored, 120)
+    assert len(cut) <= 120
+    with translation.override("zh-hans"):
+        assert text_shown(cut).startswith("调动：xxx")
+    assert text_cut("plain " * 50, 10) == "plain plai"
+
+
+def test_an_officers_ending_of_sessions_reads_in_chinese_on_the_entry_s_page(make_user, client):
+    officer, staff = make_user("security"), make_user("staff")
+    sessions_end_for(actor=officer, user=staff, reason="stolen laptop")
+    logged = SecurityAction.objects.get(kind=SecurityAction.Kind.SESSIONS_REVOKED)
+    client.force_login(officer)
+    page = reverse("admin:security_securityaction_change", args=[logged.pk])
+    shown = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "0 个会话" in shown
+    assert "msgid" not in shown
