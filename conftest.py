@@ -35,6 +35,17 @@ def _force_login_is_a_whole_sign_in(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _language_ends_with_the_test():
+    """A page asked for in Chinese leaves Chinese active in this thread (LocaleMiddleware
+    activates the reader's language and nothing resets it): the next test starts in the
+    default language whatever the last one read."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clock_travels_end_with_the_test():
     """tests.otp.code_for moves the clock to a new code step rather than wait for one."""
     yield
