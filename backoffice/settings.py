@@ -283,6 +283,10 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]  # unfold has n
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Our format overrides (seconds in every time, amounts grouped by thousands): backoffice/formats.
+FORMAT_MODULE_PATH = ["backoffice.formats"]
+# The currency salaries are paid in (ISO 4217); apps/org/money.py writes it.
+SALARY_CURRENCY = env("SALARY_CURRENCY", default="CNY")
 
 # --- Static -----------------------------------------------------------------
 
