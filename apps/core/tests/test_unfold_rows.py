@@ -314,3 +314,66 @@ def test_our_lit_entry_rule_is_unfolds(rf, path, link, is_tab):
     request = rf.get(path)
     ours = admin.site._get_is_active(request, link, is_tab)
     assert ours == UnfoldAdminSite._get_is_active(admin.site, request, link, is_tab)
+
+
+def test_the_results_template_is_unfolds_but_for_the_row_actions_guard():
+    from pathlib import Path
+
+    import unfold
+    from django.conf import settings
+
+    ours = (Path(settings.BASE_DIR) / "templates/admin/change_list_results.html").read_text()
+    theirs = (Path(unfold.__file__).parent / "templates/admin/change_list_results.html").read_text()
+    include = (
+        "{% include 'unfold/helpers/actions_row.html' with actions=actions_row "
+        "instance_pk=result.instance.pk %}"
+    )
+    body = ours.split("{% endcomment %}", 1)[1]
+    guarded = (
+        "{% if actions_row %}\n                            "
+        + include
+        + "\n                        {% endif %}"
+    )
+    assert guarded in body
+    assert body.replace(guarded, include) == theirs
+
+
+def test_a_list_without_row_actions_renders_no_row_actions_template(client, lists):
+    client.force_login(lists)
+    from django.test.signals import template_rendered
+
+    seen: list[str] = []
+
+    def record(sender, template, **kwargs):
+        seen.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        response = client.get(reverse("admin:org_department_changelist"))
+    finally:
+        template_rendered.disconnect(record)
+    assert response.status_code == 200
+    assert "unfold/helpers/actions_row.html" not in seen
+
+
+def test_a_list_page_builds_no_app_list(client, lists, monkeypatch):
+    client.force_login(lists)
+    from django.contrib.admin import AdminSite
+
+    calls: list[str | None] = []
+    original = AdminSite.get_app_list
+
+    def counted(self, request, app_label=None):
+        calls.append(app_label)
+        return original(self, request, app_label)
+
+    monkeypatch.setattr(AdminSite, "get_app_list", counted)
+    assert client.get(reverse("admin:org_department_changelist")).status_code == 200
+    assert calls == []
+
+
+def test_the_app_index_still_lists_its_models(client, lists):
+    client.force_login(lists)
+    response = client.get(reverse("admin:app_list", args=["org"]))
+    assert response.status_code == 200
+    assert reverse("admin:org_department_changelist") in response.content.decode()
