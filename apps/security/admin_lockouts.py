@@ -5,9 +5,15 @@ import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from axes.models import AccessAttempt
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateTimeFilter
@@ -18,7 +24,7 @@ if TYPE_CHECKING:
 
 from apps.core.admin import ReadOnlyLogAdmin, ReasonForm
 from apps.core.texts import text_shown
-from apps.core.types import signed_in
+from apps.core.types import ChangeListMixinBase, signed_in
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
 from apps.security.models import Lockout, LoginEvent, SecurityAction, UserSession
@@ -28,43 +34,57 @@ Lock = LoginEvent.Lock
 UNLOCK_PERM = "security.unlock_user"
 
 
-class LockedFilter(admin.SimpleListFilter):
-    title = _("state")
+class LockFilter(admin.SimpleListFilter):
+    title = _("lock")
     parameter_name = "locked"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, "StrOrPromise"]]:
-        return [
-            ("yes", _("locked")),
-            (lockout.USERNAME, Lock.USERNAME.label),
-            (lockout.ADDRESS, Lock.ADDRESS.label),
-            ("no", _("failures below the limit")),
-        ]
+        return [(lockout.USERNAME, Lock.USERNAME.label), (lockout.ADDRESS, Lock.ADDRESS.label)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
-        if value == "yes":
-            return queryset.filter(lockout.locked_q())
         if value in (lockout.USERNAME, lockout.ADDRESS):
             return queryset.filter(lockout.locked_q(value))
-        if value == "no":
-            return queryset.exclude(lockout.locked_q())
         return queryset
+
+
+class LockedUntilChangeList(ChangeListMixinBase):
+    """Each record of the page learns when its lock lifts by itself (one query a page)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        lockout.locked_until_set(self.result_list)
 
 
 @admin.register(Lockout)
 class LockoutAdmin(ReadOnlyLogAdmin[Lockout]):
-    """Failure records inside the cool-off window; unlocking needs a reason."""
+    """What is locked now: usernames locked from an address, and addresses locked for every
+    username. Unlocking (a row, or the selected rows) needs a reason and is logged."""
 
-    list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")
-    list_filter = (LockedFilter,)
+    list_display = (
+        "last_failure",
+        "username",
+        "address",
+        "failures",
+        "state",
+        "locked_until",
+    )
+    list_filter = (LockFilter,)
     search_fields = ("username",)  # and an exact IP address: get_search_results
-    ordering = ("-attempt_time",)
+    ordering = ("-attempt_time", "-id")
     actions = ("unlock_selected",)
+    actions_row = ("unlock_row",)
     fields = ("username", "ip_address", "user_agent", "attempt_time", "failures_since_start")
     readonly_fields = fields
+    list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lockout]:
         return lockout.lockouts_current()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
+        base: type = super().get_changelist(request, **kwargs)
+        return type("LockoutChangeList", (LockedUntilChangeList, base), {})
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -83,12 +103,35 @@ class LockoutAdmin(ReadOnlyLogAdmin[Lockout]):
     def has_unlock_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(UNLOCK_PERM)
 
-    @display(description=_("state"), label={True: "danger", False: "warning"})
-    def state(self, obj: AccessAttempt) -> tuple[bool, str]:
-        lock = lockout.record_lock(obj)
-        if lock is None:
-            return False, str(_("failures below the limit"))
-        return True, gettext("locked: %(lock)s") % {"lock": Lock(lock).label}
+    @display(description=_("last failure"), ordering="attempt_time")
+    def last_failure(self, obj: Lockout) -> str:
+        return formats.date_format(timezone.localtime(obj.attempt_time), "DATETIME_FORMAT")
+
+    @display(description=_("IP address"), ordering="ip_address")
+    def address(self, obj: Lockout) -> str:
+        return obj.ip_address or "—"
+
+    @display(description=_("failures"), ordering="username_failures")
+    def failures(self, obj: Lockout) -> str:
+        count: int = getattr(obj, "username_failures", 0)
+        if lockout.record_lock(obj) != lockout.ADDRESS:
+            return str(count)
+        return gettext("%(count)d (%(address)d from the address)") % {
+            "count": count,
+            "address": getattr(obj, "address_failures", 0),
+        }
+
+    @display(description=_("lock"), label={True: "danger", False: "warning"})
+    def state(self, obj: Lockout) -> tuple[bool, str]:
+        lock = lockout.record_lock(obj) or lockout.USERNAME
+        return lock == lockout.ADDRESS, str(Lock(lock).label)
+
+    @display(description=_("locked until"))
+    def locked_until(self, obj: Lockout) -> str:
+        until = getattr(obj, "locked_until", None)
+        if until is None:
+            return "—"
+        return formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
 
     @action(description=_("Unlock…"), permissions=["unlock"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -112,6 +155,67 @@ class LockoutAdmin(ReadOnlyLogAdmin[Lockout]):
                 % {"count": n}
             ),
         )
+
+    @action(description=_("Unlock…"), url_path="unlock", icon="lock_open", permissions=["unlock"])
+    def unlock_row(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """One row's lock: a page that says what it clears and asks why, then the list."""
+        raw = str(object_id)
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            raise Http404(_("No such record."))
+        attempt = get_object_or_404(self.get_queryset(request), pk=int(raw))
+        lock = lockout.record_lock(attempt)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                lockout.lockout_unlock(
+                    actor=signed_in(request),
+                    attempts=AccessAttempt.objects.filter(pk=attempt.pk),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error("reason", exc)
+            else:
+                self.message_user(request, _unlocked_message(attempt, lock), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:security_lockout_changelist"))
+        cleared = Lockout.objects.filter(
+            pk__in=lockout.lock_records(attempt, lock).values("pk")
+        ).order_by("username", "id")
+        return TemplateResponse(
+            request,
+            "admin/core/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Unlock sign-ins"),
+                "intro": (
+                    _(
+                        "Lift the lock on this address: every username can sign in from it "
+                        "again now. These failures are cleared:"
+                    )
+                    if lock == lockout.ADDRESS
+                    else _("Clear these failures so the person can sign in again now:")
+                ),
+                "submit_label": _("Unlock"),
+                "submit_testid": "confirm-unlock",
+                "form": form,
+                "media": self.media + form.media,
+                "queryset": cleared,
+                "opts": self.model._meta,
+                "action_name": "unlock_row",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+            status=400 if form.is_bound else 200,
+        )
+
+
+def _unlocked_message(attempt: Lockout, lock: str | None) -> str:
+    if lock == lockout.ADDRESS:
+        return gettext("Unlocked the address %(ip)s for every username.") % {
+            "ip": attempt.ip_address
+        }
+    return gettext("Unlocked %(username)s from %(ip)s.") % {
+        "username": attempt.username,
+        "ip": attempt.ip_address,
+    }
 
 
 def _is_ip(value: str) -> bool:

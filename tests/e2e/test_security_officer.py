@@ -96,7 +96,7 @@ def test_the_roles_list_is_read_only(page: Page, shot, log_in, make_user):
     shot("01-roles")
 
 
-def test_an_officer_sees_which_lock_holds_on_the_lockouts_list(page: Page, shot, log_in, make_user):
+def _lock_an_address_and_a_username() -> None:
     from apps.security.models import Lockout
 
     for i in range(4):  # four usernames, five failures each: the address's limit (20)
@@ -106,13 +106,69 @@ def test_an_officer_sees_which_lock_holds_on_the_lockouts_list(page: Page, shot,
     Lockout.objects.create(
         username="hr", ip_address="10.0.0.1", user_agent="x", failures_since_start=5
     )
+    Lockout.objects.create(  # below the limit: not a lockout, not listed
+        username="typo", ip_address="10.1.1.1", user_agent="x", failures_since_start=2
+    )
+
+
+def test_an_officer_sees_what_is_locked_and_unlocks_a_row_with_a_reason(
+    page: Page, shot, log_in, make_user
+):
+    _lock_an_address_and_a_username()
     make_user("security")
     log_in(page, "security")
-    page.goto("/admin/security/lockout/")
+    page.locator("#nav-sidebar-inner").get_by_role("link", name="Lockouts").click()
     rows = page.locator("#result_list tbody tr")
-    expect(rows.filter(has_text="locked: this address, for every username")).to_have_count(4)
-    expect(rows.filter(has_text="locked: this username from this address")).to_have_count(1)
+    expect(rows.filter(has_text="this address, for every username")).to_have_count(4)
+    expect(rows.filter(has_text="this username from this address")).to_have_count(1)
+    expect(page.locator("#result_list")).not_to_contain_text("typo")
+    until = page.locator("#result_list tbody td.field-locked_until").first
+    expect(until).to_have_text(re.compile(r"\d{1,2}:\d{2}:\d{2}$"))  # to the second
     shot("01-lockouts")
-    page.goto("/admin/security/lockout/?locked=address")  # the state filter's address lock
+    page.goto("/admin/security/lockout/?locked=address")  # the lock filter
     expect(page.locator("#result_list tbody tr")).to_have_count(4)
-    shot("02-address-locks")
+
+    page.goto("/admin/security/lockout/")
+    row = page.locator("#result_list tbody tr").filter(has_text="hr")
+    row.locator("td.field-actions_holder span", has_text="more_horiz").click()
+    page.get_by_role("link", name="Unlock…").click()
+    expect(page.get_by_test_id("action-objects")).to_have_text(re.compile(r"hr @ 10\.0\.0\.1"))
+    page.get_by_label("Reason").fill("Called from her desk phone; identity checked")
+    shot("02-unlock-row-reason")
+    page.get_by_test_id("confirm-unlock").click()
+    expect(page.locator("body")).to_contain_text("Unlocked hr from 10.0.0.1.")
+    expect(page.locator("#result_list tbody tr")).to_have_count(4)
+
+    page.locator("#result_list tbody tr").first.locator(
+        "td.field-actions_holder span", has_text="more_horiz"
+    ).click()
+    page.get_by_role("link", name="Unlock…").click()
+    expect(page.locator("body")).to_contain_text("every username can sign in from it again")
+    page.get_by_label("Reason").fill("Office network after the password change")
+    page.get_by_test_id("confirm-unlock").click()
+    expect(page.locator("body")).to_contain_text(
+        "Unlocked the address 10.9.9.9 for every username."
+    )
+    expect(page.get_by_test_id("lockouts-empty")).to_contain_text(
+        "No account or address is locked out now."
+    )
+    shot("03-nothing-locked")
+    page.goto("/admin/security/securityaction/")
+    expect(page.locator("#result_list")).to_contain_text("10.9.9.9, every username")
+
+
+def test_the_lockouts_list_in_chinese(page: Page, shot, log_in, make_user):
+    _lock_an_address_and_a_username()
+    make_user("security")
+    log_in(page, "security")
+    origin = page.url.split("/admin/", 1)[0] + "/"
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": origin}])
+    page.goto("/admin/security/lockout/")
+    expect(page.locator("#result_list thead")).to_contain_text("锁定至")
+    expect(page.locator("#result_list tbody td.field-locked_until").first).to_have_text(
+        re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}")
+    )
+    shot("01-lockouts-zh")
+    page.goto("/admin/security/lockout/?q=nobody")
+    expect(page.get_by_test_id("lockouts-empty")).to_contain_text("没有符合此搜索或筛选条件的锁定")
+    shot("02-lockouts-none-found-zh")
