@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateTimeFilter
@@ -28,6 +27,7 @@ from apps.core.types import ChangeListMixinBase, signed_in
 from apps.security import lockout, sessions
 from apps.security.events import browser_label
 from apps.security.models import Lockout, LoginEvent, SecurityAction, UserSession
+from apps.security.times import moment_shown
 
 Lock = LoginEvent.Lock
 
@@ -105,7 +105,7 @@ class LockoutAdmin(ReadOnlyLogAdmin[Lockout]):
 
     @display(description=_("last failure"), ordering="attempt_time")
     def last_failure(self, obj: Lockout) -> str:
-        return formats.date_format(timezone.localtime(obj.attempt_time), "DATETIME_FORMAT")
+        return moment_shown(obj.attempt_time)
 
     @display(description=_("IP address"), ordering="ip_address")
     def address(self, obj: Lockout) -> str:
@@ -131,7 +131,7 @@ class LockoutAdmin(ReadOnlyLogAdmin[Lockout]):
         until = getattr(obj, "locked_until", None)
         if until is None:
             return "—"
-        return formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+        return moment_shown(until)
 
     @action(description=_("Unlock…"), permissions=["unlock"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:

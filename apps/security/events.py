@@ -50,7 +50,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from apps.access.roles import SECURITY_OFFICER
@@ -59,6 +59,7 @@ from apps.org.models import Employee
 from apps.security import otp
 from apps.security.models import LoginEvent
 from apps.security.network import client_agent, client_ip
+from apps.security.times import moment_in_mail
 
 Outcome = LoginEvent.Outcome
 
@@ -273,25 +274,28 @@ def _alert_officers(event: LoginEvent, link: str) -> None:
     recipients = sorted(officers_to_alert().values_list("email", flat=True))
     if not recipients:
         return
-    names = {
-        "user": (event.user.get_full_name() if event.user else "") or event.username,
-        "username": event.username,
-        "ip": event.ip or gettext("unknown address"),
-        "browser": browser_label(event.user_agent),
-        "time": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M %Z"),
-        "score": event.risk_score,
-        "reasons": ", ".join(reason_labels(event.risk_reasons)),
-        "link": link,
-    }
-    subject = gettext("High-risk sign-in: %(username)s from %(ip)s") % names
-    body = (
-        gettext(
-            "%(user)s (%(username)s) signed in at %(time)s from %(ip)s with %(browser)s.\n\n"
-            "Risk %(score)s: %(reasons)s.\n\n"
-            "Their sign-in timeline: %(link)s"
+    # The site's language and its format (we do not know each officer's), not that of
+    # whoever happened to sign in.
+    with override(None):
+        names = {
+            "user": (event.user.get_full_name() if event.user else "") or event.username,
+            "username": event.username,
+            "ip": event.ip or gettext("unknown address"),
+            "browser": browser_label(event.user_agent),
+            "time": moment_in_mail(event.at),
+            "score": event.risk_score,
+            "reasons": ", ".join(reason_labels(event.risk_reasons)),
+            "link": link,
+        }
+        subject = gettext("High-risk sign-in: %(username)s from %(ip)s") % names
+        body = (
+            gettext(
+                "%(user)s (%(username)s) signed in at %(time)s from %(ip)s with %(browser)s.\n\n"
+                "Risk %(score)s: %(reasons)s.\n\n"
+                "Their sign-in timeline: %(link)s"
+            )
+            % names
         )
-        % names
-    )
     send_mail(subject, body, None, recipients)
 
 

@@ -1,10 +1,18 @@
 """Sign-in security records: login events with their risk, tracked sessions, and the
 actions security officers take (unlocks, device resets, session revocations)."""
 
+import datetime
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _short(moment: datetime.datetime) -> str:
+    """2026-12-02 10:28:05 (SHORT_DATETIME_FORMAT), for a row's name in titles and logs."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 class LoginEvent(models.Model):
@@ -52,7 +60,7 @@ class LoginEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_outcome_display()}"
+        return f"{_short(self.at)} {self.username} {self.get_outcome_display()}"
 
 
 class UserSession(models.Model):
@@ -79,7 +87,7 @@ class UserSession(models.Model):
         indexes = [models.Index(fields=["user", "ended_at"], name="sec_session_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.ip or ''} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {self.ip or ''} {_short(self.created_at)}"
 
 
 class SecurityAction(models.Model):
@@ -125,7 +133,7 @@ class SecurityAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        return f"{_short(self.at)} {self.get_kind_display()}"
 
 
 class Lockout(AccessAttempt):

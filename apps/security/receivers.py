@@ -12,6 +12,7 @@ from apps.org.models import Employee
 from apps.org.signals import employee_email_changed
 from apps.security.actions import security_action_log
 from apps.security.models import SecurityAction
+from apps.security.times import moment_in_mail
 
 REASON_EMAIL_CHANGED = gettext_noop("E-mail address changed: codes no longer go by e-mail")
 
@@ -47,7 +48,7 @@ def _tell_old_address(employee: Employee, old_email: str, by: str) -> None:
             "username": employee.get_username(),
             "new": employee.email or gettext("(none)"),
             "by": by or gettext("the system"),
-            "time": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"),
+            "time": moment_in_mail(timezone.now()),
         }
         subject = gettext("Your Backoffice e-mail address was changed")
         body = (

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from apps.core.types import AuthedHttpRequest
 from apps.security import lockout, otp, sessions
 from apps.security.events import event_record
 from apps.security.models import LoginEvent
+from apps.security.times import time_shown
 
 
 class CodeForm(forms.Form):
@@ -186,9 +187,7 @@ def lockout_response(
             "title": gettext("Too many failed attempts"),
             "lock": lock,
             "minutes": minutes,
-            "retry_at": formats.time_format(
-                timezone.localtime() + datetime.timedelta(minutes=minutes), "H:i"
-            ),
+            "retry_at": time_shown(timezone.now() + datetime.timedelta(minutes=minutes)),
         },
         status=429,
     )

@@ -31,6 +31,10 @@ def test_a_security_officer_follows_a_failed_then_successful_sign_in(
     officer.locator("#nav-sidebar-inner").get_by_role("link", name="Login events").click()
     expect(officer).to_have_url(re.compile(r"/admin/security/loginevent/$"))
     expect(result_row(officer, "Hr Tester")).to_have_count(2)
+    # Times to the second, in DATETIME_FORMAT: "Dec. 7, 2026, 01:15:40".
+    expect(officer.locator("#result_list tbody .field-at").first).to_have_text(
+        re.compile(r"^\w+\.? \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2}$")
+    )
     shot("01-login-events", on=officer)
 
     officer.locator("#changelist a", has_text="Filters").click()
@@ -48,6 +52,7 @@ def test_a_security_officer_follows_a_failed_then_successful_sign_in(
     expect(officer.get_by_test_id("timeline-title")).to_have_text("Sign-in timeline of Hr Tester")
     rows = officer.get_by_test_id("timeline-row")
     expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(re.compile(r", \d{2}:\d{2}:\d{2}"))
     expect(rows.nth(0)).to_contain_text("success", ignore_case=True)
     expect(rows.nth(1)).to_contain_text("bad password", ignore_case=True)
     expect(officer.get_by_test_id("timeline-distinct")).to_have_text("1")

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.access.roles import SECURITY_OFFICER
@@ -309,6 +309,32 @@ def test_a_high_risk_sign_in_mails_the_security_officers_after_commit(
     assert reverse("admin:security_loginevent_user_timeline", args=[hr.pk]) in mail.body
 
 
+def test_the_alert_writes_the_time_in_the_shared_format_to_the_second(
+    client, hr, officer, mailoutbox, django_capture_on_commit_callbacks
+):
+    from apps.security.times import moment_in_mail
+
+    history(hr, 3, ip="10.0.0.1", agent=FIREFOX_WINDOWS, at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(client, "hr", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT=CHROME_LINUX)
+        # The person signing in reads Chinese; the officers' mail is in the site's language.
+        send_code(
+            client,
+            code_for(device_for(hr)),
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_USER_AGENT=CHROME_LINUX,
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    event = LoginEvent.objects.get(outcome=Outcome.SUCCESS, ip="203.0.113.7")
+    [mail] = mailoutbox
+    at = timezone.localtime(event.at)
+    with translation.override(None):
+        written = moment_in_mail(event.at)
+    assert written.endswith(f"{at:%H:%M:%S} {at.tzname()}")  # seconds and the zone
+    assert written.startswith(f"{at:%b}")  # the site's language (English), not Chinese
+    assert f"signed in at {written} from" in mail.body
+
+
 def test_a_low_risk_sign_in_mails_nobody(
     rf, hr, officer, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -553,3 +579,26 @@ def test_hostile_search_and_filter_input_is_never_a_server_error(
     response = _as(client, make_user, "security").get(LIST, query)
     assert response.status_code < 500
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_every_security_page_writes_times_in_the_shared_format_to_the_second(client, hr, officer):
+    from apps.security.times import moment_shown
+
+    sign_in(client, "hr", password="wrong")
+    event = LoginEvent.objects.get(username="hr")
+    client.force_login(officer)
+    with translation.override("en"):
+        written = moment_shown(event.at)
+    assert written.endswith(timezone.localtime(event.at).strftime("%H:%M:%S"))
+    pages = [
+        reverse("admin:security_loginevent_changelist"),
+        reverse("admin:security_loginevent_user_timeline", args=[hr.pk]),
+        reverse("admin:security_loginevent_ip_timeline", args=["10.0.0.1"]),
+    ]
+    for url in pages:
+        assert written in client.get(url).content.decode(), url
+    with translation.override("zh-hans"):
+        in_chinese = moment_shown(event.at)
+    assert "年" in in_chinese
+    page = client.get(pages[1], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert in_chinese in page

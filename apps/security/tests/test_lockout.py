@@ -2,10 +2,14 @@
 address (5 failures) leaves everyone else there alone; the address itself locks for every
 account only at its own limit (20 failures across usernames)."""
 
+import datetime
+
 import pytest
+import time_machine
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.test import Client
+from django.utils import timezone
 
 from apps.security import lockout
 from apps.security.lockout import LockoutHandler
@@ -66,6 +70,27 @@ def test_the_username_lock_is_told_and_recorded_as_such(colleagues):
     assert "contact your security officer: they can unlock your account" in body
     assert "every account" not in body
     assert events_of("hr")[-2:] == [(Outcome.LOCKED_OUT, LoginEvent.Lock.USERNAME)] * 2
+
+
+def test_the_lockout_page_says_when_to_try_again_to_the_second(colleagues):
+    with time_machine.travel(
+        datetime.datetime(2026, 12, 7, 9, 0, 7, tzinfo=datetime.UTC), tick=False
+    ):
+        lock_hr_from_the_office()
+        body = attempt("hr", PASSWORD).content.decode()
+        zh = (
+            Client()
+            .post(
+                LOGIN,
+                {"username": "hr", "password": PASSWORD},
+                REMOTE_ADDR=OFFICE,
+                HTTP_ACCEPT_LANGUAGE="zh-hans",
+            )
+            .content.decode()
+        )
+    later = timezone.localtime(datetime.datetime(2026, 12, 7, 9, 15, 7, tzinfo=datetime.UTC))
+    assert f"after {later:%H:%M:%S}." in body
+    assert f"{later:%H:%M:%S}" in zh
 
 
 def test_the_address_locks_for_everyone_only_at_its_own_limit(colleagues):
