@@ -145,6 +145,8 @@ class LoginEventAdmin(ReadOnlyLogAdmin[LoginEvent]):
 
     @display(description=_("risk reasons"), label=True)
     def reasons(self, obj: LoginEvent) -> list[str]:
+        if obj.outcome != LoginEvent.Outcome.SUCCESS:
+            return []  # a failure's note is in its outcome (events.outcome_label)
         return events.reason_labels(obj.risk_reasons or [])
 
 

@@ -67,12 +67,15 @@ NEW_IP = "new_ip"
 NEW_BROWSER = "new_browser"
 UNUSUAL_HOUR = "unusual_hour"
 RECENT_FAILURES = "recent_failures"
+# A bad code that was the authenticator's code of a step already used (otp.code_reused).
+CODE_REUSED = "otp.code_reused"
 
 REASON_LABELS = {
     NEW_IP: _("new IP address for this user"),
     NEW_BROWSER: _("new browser for this user"),
     UNUSUAL_HOUR: _("unusual hour for this user"),
     RECENT_FAILURES: _("recent failed attempts"),
+    CODE_REUSED: _("code already used"),
 }
 WEIGHTS = {NEW_IP: 30, NEW_BROWSER: 30, UNUSUAL_HOUR: 20}
 RECENT_FAILURE_WEIGHT = 10
@@ -133,7 +136,13 @@ def browser_label(user_agent: str) -> str:
 
 
 def outcome_label(event: LoginEvent) -> str:
-    """ "locked out: this address, for every username"; the outcome alone for the others."""
+    """ "locked out: this address, for every username", "bad code: code already used";
+    the outcome alone for the others."""
+    if CODE_REUSED in (event.risk_reasons or []):
+        return gettext("%(outcome)s: %(lock)s") % {
+            "outcome": event.get_outcome_display(),
+            "lock": REASON_LABELS[CODE_REUSED],
+        }
     if not event.lock:
         return str(event.get_outcome_display())
     return gettext("%(outcome)s: %(lock)s") % {
@@ -234,9 +243,11 @@ def event_record(
     username: str,
     user: Employee | None = None,
     lock: str = "",
+    reasons: list[str] | None = None,
 ) -> LoginEvent:
     """Record one sign-in event from this request; a success gets its risk, and a high
-    one a mail to the security officers after commit. ``lock``: which lock a lockout hit."""
+    one a mail to the security officers after commit. ``lock``: which lock a lockout hit;
+    ``reasons``: what else the event says (``CODE_REUSED`` for a bad code)."""
     username = (username or "").replace("\x00", "")[:150]
     if user is None and username:
         user = _user_named(username)
@@ -248,6 +259,7 @@ def event_record(
         user_agent=client_agent(request).replace("\x00", ""),
         outcome=outcome,
         lock=lock or "",
+        risk_reasons=list(reasons or []),
     )
     if outcome == Outcome.SUCCESS and user is not None:
         event.risk_score, event.risk_reasons = risk_assess(

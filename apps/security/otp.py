@@ -12,6 +12,7 @@ only the devices of people they outrank (``apps.access.ranks``).
 """
 
 import re
+import time
 from typing import Any
 
 import qrcode
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_otp import devices_for_user
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -95,6 +97,28 @@ def code_verify(user: Employee, raw: str) -> Device | None:
         if device.verify_is_allowed()[0] and device.verify_token(code):
             return device
     return None
+
+
+def code_reused(user: Employee, raw: str) -> bool:
+    """After ``code_verify`` refused it: was this the authenticator's code of a time step
+    already used (a second sign-in within the same 30 seconds, or a double submit)?
+
+    Only the code itself tells: someone who has the password alone gets this answer only
+    for a code the app showed moments ago and someone already used, which signs no one in;
+    it still counts as a failed sign-in. Reads django-otp's ``last_t``; writes nothing.
+    """
+    try:
+        code = code_normalize(raw)
+    except ValidationError:
+        return False
+    if not code.isdigit():
+        return False  # a backup code: used ones are gone, nothing to tell them apart
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        clock.time = time.time()
+        if clock.verify(int(code), device.tolerance) and clock.t() <= device.last_t:
+            return True
+    return False
 
 
 def proof_required(user: Employee) -> bool:

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_otp import login as otp_login
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 from apps.core.types import AuthedHttpRequest
 from apps.security import lockout, otp, sessions
-from apps.security.events import event_record
+from apps.security.events import CODE_REUSED, event_record
 from apps.security.models import LoginEvent
 from apps.security.times import time_shown
 
@@ -57,6 +57,11 @@ class CodeForm(forms.Form):
         otp.code_normalize(raw)  # shape only; the device decides
         return raw
 
+
+CODE_REUSED_MESSAGE = gettext_noop(
+    "That code was already used. Wait for the next code in your authenticator app "
+    "(a new one every 30 seconds) and enter it."
+)
 
 # Named "password" (it usually is one): django-axes masks a field of that name in the
 # request data it keeps with each failure, and password managers fill it in.
@@ -127,9 +132,13 @@ def _credentials(request: HttpRequest) -> dict[str, str]:
     return {axes_settings.AXES_USERNAME_FORM_FIELD: request.user.get_username()}
 
 
-def _event(request: AuthedHttpRequest, outcome: str) -> None:
+def _event(request: AuthedHttpRequest, outcome: str, reasons: list[str] | None = None) -> None:
     event_record(
-        request=request, outcome=outcome, username=request.user.get_username(), user=request.user
+        request=request,
+        outcome=outcome,
+        username=request.user.get_username(),
+        user=request.user,
+        reasons=reasons,
     )
 
 
@@ -225,9 +234,13 @@ class VerifyView(View):
             return self._render(request, CodeForm())
         form = CodeForm(request.POST)
         device = None
+        reused = False
         if form.is_valid():
             device = otp.code_verify(request.user, form.cleaned_data["code"])
-            if device is None:
+            reused = device is None and otp.code_reused(request.user, form.cleaned_data["code"])
+            if reused:
+                form.add_error("code", gettext(CODE_REUSED_MESSAGE))
+            elif device is None:
                 form.add_error("code", gettext("That code is not valid or was already used."))
         if device is None:
             # A wrong or malformed code is a failed sign-in: django-axes counts it.
@@ -236,7 +249,7 @@ class VerifyView(View):
             )
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)  # the lockout is the event (signals.py)
-            _event(request, LoginEvent.Outcome.BAD_CODE)
+            _event(request, LoginEvent.Outcome.BAD_CODE, [CODE_REUSED] if reused else None)
             return self._render(request, form, status=400)
         _code_step_passed(request, device)
         _event(request, LoginEvent.Outcome.SUCCESS)

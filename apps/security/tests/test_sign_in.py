@@ -11,11 +11,13 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.access.roles import AUDITOR, HR, MANAGER, SECURITY_OFFICER
 from apps.security import otp
+from apps.security.models import LoginEvent
 from apps.security.network import client_ip
 from tests.otp import code_for, device_for
 
@@ -68,7 +70,46 @@ def test_a_replayed_code_in_the_same_time_step_is_refused(hr):
     sign_in(second, "hr")
     response = send_code(second, code)
     assert response.status_code == 400
-    assert "not valid or was already used" in response.content.decode()
+    body = response.content.decode()
+    assert "That code was already used. Wait for the next code" in body
+    event = LoginEvent.objects.filter(username="hr").latest("at", "id")
+    assert (event.outcome, event.risk_reasons) == ("bad_code", ["otp.code_reused"])
+    assert AccessAttempt.objects.get(username="hr").failures_since_start == 1  # still a failure
+
+
+def test_a_reused_code_tells_only_what_a_code_that_was_just_shown_tells(hr):
+    """A wrong code, an old code and a code from a later step: the usual refusal. Only the
+    code of a used step says so; all are failures, with the same status."""
+    device = device_for(hr)
+    code = code_for(device)
+    first = Client()
+    sign_in(first, "hr")
+    assert send_code(first, code).status_code == 302
+    device.refresh_from_db()
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+    clock.time = device.t0 + (device.last_t - 5) * device.step
+    stale = f"{clock.token():06d}"
+    for wrong in ("000000", stale, "abcdefgh"):
+        other = Client()
+        sign_in(other, "hr")
+        with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2)):
+            response = send_code(other, wrong)
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "already used. Wait" not in body, wrong
+    assert not otp.code_reused(hr, "abcdefgh")
+    assert otp.code_reused(hr, code)
+    assert not otp.code_reused(hr, stale)
+
+
+def test_a_reused_code_in_chinese(hr):
+    code = code_for(device_for(hr))
+    first, second = Client(), Client()
+    sign_in(first, "hr")
+    assert send_code(first, code).status_code == 302
+    sign_in(second, "hr")
+    response = send_code(second, code, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "该验证码已使用过" in response.content.decode()
 
 
 @pytest.mark.parametrize(
