@@ -371,6 +371,11 @@ UNFOLD = {
     "SITE_HEADER": _("Backoffice"),
     "SITE_SUBHEADER": _("People, access and security"),
     "SITE_SYMBOL": "corporate_fare",
+    "SITE_FAVICONS": [
+        {"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("core/favicon.svg")}
+    ],
+    # The sign-in form: unfold's, with a refusal that does not speak of "staff accounts".
+    "LOGIN": {"form": "apps.security.sign_in.SignInForm"},
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,

@@ -21,7 +21,7 @@ def test_a_security_officer_follows_a_failed_then_successful_sign_in(
     page.get_by_label("Username").fill("hr")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator("body")).to_contain_text("Please enter the correct username and password")
+    expect(page.locator("body")).to_contain_text("Please enter a correct username and password")
     log_in(page, "hr")
     recorded = LoginEvent.objects.filter(username="hr").order_by("at", "id")
     assert list(recorded.values_list("outcome", flat=True)) == ["bad_password", "success"]

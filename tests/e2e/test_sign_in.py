@@ -4,8 +4,10 @@ account (that username from that address); the address locks for everyone only a
 own limit."""
 
 import re
+import time
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from playwright.sync_api import Page, expect
 
@@ -170,7 +172,7 @@ def test_one_locked_username_does_not_lock_its_colleagues_at_the_same_address(
     colleague = new_page()  # same address (the test server sees 127.0.0.1)
     password_step(colleague, "auditor", "a typo")
     expect(colleague.locator("body")).to_contain_text(
-        "Please enter the correct username and password"
+        "Please enter a correct username and password"
     )
     shot("01-colleague-mistyped", on=colleague)
     password_step(colleague, "auditor")
@@ -192,3 +194,62 @@ def test_the_address_lock_says_it_is_the_address(page: Page, shot, settings, mak
     shot("01-address-locked")
     password_step(page, "auditor")  # the right password, from the locked address
     expect(page.get_by_test_id("locked-out")).to_have_attribute("data-lock", "address")
+
+
+def test_a_code_used_a_moment_ago_says_to_wait_for_the_next_one(
+    page: Page, new_page, shot, make_user
+):
+    hr = make_user("hr")
+    code = code_for(device_for(hr))
+    password_step(page, "hr")
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#nav-sidebar-inner")).to_be_visible()
+
+    again = new_page()  # the same code on another browser, within its 30 seconds
+    password_step(again, "hr")
+    again.get_by_label("Code").fill(code)
+    again.get_by_role("button", name="Verify").click()
+    expect(again.get_by_test_id("verify-form")).to_contain_text(
+        "That code was already used. Wait for the next code in your authenticator app"
+    )
+    shot("01-code-already-used", on=again)
+    event = LoginEvent.objects.filter(username="hr").latest("at", "id")
+    assert (event.outcome, event.risk_reasons) == ("bad_code", ["otp.code_reused"])
+    # The next code works, once django-otp's one-second delay after a failure has passed.
+    with time_machine.travel(time.time() + 2, tick=True):
+        again.get_by_label("Code").fill(code_for(device_for(hr)))
+        again.get_by_role("button", name="Verify").click()
+        expect(again.locator("#nav-sidebar-inner")).to_be_visible()
+
+
+def test_the_sign_in_page_switches_to_chinese_and_has_the_site_icon(page: Page, shot, make_user):
+    make_user("hr")
+    page.goto("/admin/")
+    icon = page.locator('head link[rel="icon"]')
+    expect(icon).to_have_attribute("href", "/static/core/favicon.svg")
+    assert page.request.get("/static/core/favicon.svg").ok
+    languages = page.get_by_test_id("sign-in-languages")
+    expect(languages.get_by_role("button", name="English")).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.get_by_label("Username").fill("hr")
+    page.get_by_label("Password").fill("a typo")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("body")).to_contain_text("Please enter a correct username and password.")
+    expect(page.locator("body")).not_to_contain_text("staff account")
+    shot("01-sign-in-refused-en")
+
+    languages.get_by_role("button", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+    expect(page.get_by_test_id("sign-in-language-zh-hans")).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.locator("#id_username").fill("hr")
+    page.locator("#id_password").fill("a typo")
+    page.locator("#login-form button[type=submit]").click()
+    expect(page.locator("body")).to_contain_text("请输入正确的用户名和密码。")
+    shot("02-sign-in-refused-zh")
+    page.get_by_test_id("sign-in-language-en").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

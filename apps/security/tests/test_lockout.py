@@ -50,7 +50,7 @@ def test_a_colleague_at_a_locked_user_s_address_gets_an_ordinary_wrong_password(
     response = attempt("auditor")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Please enter the correct username and password" in body
+    assert "Please enter a correct username and password" in body
     assert 'data-testid="locked-out"' not in body
     assert events_of("auditor") == [(Outcome.BAD_PASSWORD, "")]
     # Their right password works at once; the locked username stays locked.

@@ -216,7 +216,7 @@ def test_an_over_long_or_hostile_username_is_a_form_error_not_a_500(client, db, 
     response = client.post(LOGIN, {"username": username, "password": "x"}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Please enter the correct username and password" in body or "Null characters" in body
+    assert "Please enter a correct username and password" in body or "Null characters" in body
     assert all(len(a.username) <= 150 for a in AccessAttempt.objects.all())
 
 
