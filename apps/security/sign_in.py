@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import AuthenticationForm
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(AuthenticationForm):  # type: ignore[misc]  # unfold ships no types
     """A wrong username or password, or an account that may not use the admin, gets one
     message: which of them it was is not told (Django's own rule)."""
 
