@@ -82,6 +82,8 @@ def test_set_language_does_not_send_anyone_off_site(client, next_url):
 
 def test_every_admin_page_links_the_favicon(client, make_user):
     body = client.get(LOGIN).content.decode()
-    assert re.search(r'<link rel="icon" href="/static/core/favicon\.svg" type="image/svg\+xml"\s*>', body)
+    assert re.search(
+        r'<link rel="icon" href="/static/core/favicon\.svg" type="image/svg\+xml"\s*>', body
+    )
     client.force_login(make_user("hr"))
     assert "/static/core/favicon.svg" in client.get("/admin/").content.decode()
