@@ -19,8 +19,13 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
-    env.read_env(str(BASE_DIR / ".env"))
+# A local .env (bin/demo writes one: DJANGO_DEBUG=1 and a random secret key) is read when it
+# exists, so a manage.py command typed by hand runs as the demo does; variables already in
+# the environment win. Never in the image (.dockerignore) nor in the tests, which set
+# DJANGO_READ_DOT_ENV_FILE=0 (pyproject.toml). DJANGO_DOT_ENV_FILE names another file.
+DOT_ENV_FILE = Path(env("DJANGO_DOT_ENV_FILE", default=str(BASE_DIR / ".env")))
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and DOT_ENV_FILE.is_file():
+    env.read_env(str(DOT_ENV_FILE))
 
 # --- Core -------------------------------------------------------------------
 
