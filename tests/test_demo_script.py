@@ -79,6 +79,9 @@ def test_demo_passes_the_other_arguments_to_seed_demo():
         " --employees 400"
     )
     assert planned(result, "runserver").endswith("127.0.0.1:8011")
+    assert "password a long demo pw;" in result.stdout
+    assert "password other-pw-1;" in demo_dry_run("--password=other-pw-1").stdout
+    assert "password backoffice-demo;" in demo_dry_run().stdout
 
 
 @pytest.mark.parametrize(

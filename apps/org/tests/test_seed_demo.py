@@ -234,3 +234,6 @@ def test_the_readme_states_what_the_seed_makes():
     assert people == _people().count()
     assert active == _people().filter(is_active=True).count()
     assert left == _people().filter(is_active=False).count()
+    # "The employee list shows one row more: `system`".
+    assert Employee.objects.count() == people + 1
+    assert "one row more: `system`" in text
