@@ -19,8 +19,13 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
-    env.read_env(str(BASE_DIR / ".env"))
+# A local .env (bin/demo writes one: DJANGO_DEBUG=1 and a random secret key) is read when it
+# exists, so a manage.py command typed by hand runs as the demo does; variables already in
+# the environment win. Never in the image (.dockerignore) nor in the tests, which set
+# DJANGO_READ_DOT_ENV_FILE=0 (pyproject.toml). DJANGO_DOT_ENV_FILE names another file.
+DOT_ENV_FILE = Path(env("DJANGO_DOT_ENV_FILE", default=str(BASE_DIR / ".env")))
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and DOT_ENV_FILE.is_file():
+    env.read_env(str(DOT_ENV_FILE))
 
 # --- Core -------------------------------------------------------------------
 
@@ -395,11 +400,29 @@ UNFOLD = {
     },
 }
 
+# One handler, on the root: every record is printed once. Django's own "django" logger
+# comes with a console handler of its own (printing under DEBUG) that would print each
+# record a second time on its way up to the root; it gets none here. The development
+# server's access log (daphne's "django.channels.server") is the one line per request.
+# "django.request" adds a line for 4xx and 5xx: a refusal (4xx) is a decision, not a
+# fault, so it never carries a traceback, and under DEBUG (the demo's runserver, whose
+# access line already says it) it is left out; a 5xx keeps its traceback
+# (backoffice/log_filters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "refusals": {
+            "()": "backoffice.log_filters.RefusalsWithoutTraceback",
+            "keep_line": not DEBUG,
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # Every attempt is a LoginEvent row; axes' INFO lines would repeat each one.
-    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["refusals"]},
+        # Every attempt is a LoginEvent row; axes' INFO lines would repeat each one.
+        "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }

@@ -22,19 +22,28 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Field, ForeignObject, Model
+from django.db.models import Field, ForeignObject, Max, Model
 from django.utils import timezone
 from pypinyin import lazy_pinyin
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_manager_for_model,
+)
 
 from apps.core.history import history_bulk_notify, mark_change
 from apps.org import tree
-from apps.org.codes import code_from_index, employee_id_format
-from apps.org.models import Department, Employee
-from apps.org.services import department_create, employee_id_next, employee_system_account
+from apps.org.codes import CJK, code_from_index, employee_id_format
+from apps.org.models import Department, Employee, Transfer
+from apps.org.services import (
+    REASON_DEACTIVATED,
+    department_create,
+    employee_id_next,
+    employee_system_account,
+)
+from apps.org.transfers import transfer_request
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-DEMO_EMPLOYEES = 300
 BATCH = 2000
 SCALE_CODE_PREFIX = "X"
 SEED_REASON = "seed_demo"
@@ -48,19 +57,75 @@ class DemoAccount:
     role: str
     department_code: str
     position: str
+    hire_date: datetime.date
+    salary: Decimal
     superuser: bool = False
     manages: str | None = None
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", "Ada", "Admin", "Administrator", "BOG", "Administrator", superuser=True),
-    DemoAccount("hr", "Hannah", "Reed", "HR", "POP", "HR Partner"),
     DemoAccount(
-        "manager", "Marcus", "Chen", "Manager", "ENG", "Head of Engineering", manages="ENG"
+        "admin",
+        "Ada",
+        "Admin",
+        "Administrator",
+        "BOG",
+        "Systems Administrator",
+        datetime.date(2017, 3, 6),
+        Decimal("32000"),
+        superuser=True,
     ),
-    DemoAccount("security", "Sam", "Ortiz", "Security officer", "SEC", "Security Officer"),
-    DemoAccount("auditor", "Alice", "Wong", "Auditor", "LGL", "Internal Auditor"),
-    DemoAccount("staff", "Steve", "Park", "Staff", "ST", "Support Agent"),
+    DemoAccount(
+        "hr",
+        "Hannah",
+        "Reed",
+        "HR",
+        "POP",
+        "HR Business Partner",
+        datetime.date(2019, 9, 2),
+        Decimal("24500"),
+    ),
+    DemoAccount(
+        "manager",
+        "Marcus",
+        "Chen",
+        "Manager",
+        "ENG",
+        "Head of Engineering",
+        datetime.date(2016, 5, 9),
+        Decimal("78000"),
+        manages="ENG",
+    ),
+    DemoAccount(
+        "security",
+        "Sam",
+        "Ortiz",
+        "Security officer",
+        "SEC",
+        "Security Officer",
+        datetime.date(2021, 2, 1),
+        Decimal("33500"),
+    ),
+    DemoAccount(
+        "auditor",
+        "Alice",
+        "Wong",
+        "Auditor",
+        "LGL",
+        "Internal Auditor",
+        datetime.date(2020, 1, 6),
+        Decimal("29000"),
+    ),
+    DemoAccount(
+        "staff",
+        "Steve",
+        "Park",
+        "Staff",
+        "ST",
+        "Support Agent",
+        datetime.date(2023, 4, 3),
+        Decimal("9800"),
+    ),
 )
 
 
@@ -88,10 +153,10 @@ class _NameMaker:
         self.rng = random.Random(seed)
         self.names = _load("demo_names.json")
 
-    def person(self) -> tuple[str, str, str]:
-        """Return (first_name, last_name, ascii handle)."""
+    def person(self, chinese: float = 0.4) -> tuple[str, str, str]:
+        """Return (first_name, last_name, ascii handle); Chinese with odds ``chinese``."""
         n = self.names
-        if self.rng.random() < 0.4:
+        if self.rng.random() < chinese:
             last = self.rng.choice(n["zh_last"])
             first = self.rng.choice(n["zh_first"])
             handle = f"{n['zh_pinyin_last'][last]}.{_pinyin(first)}"
@@ -264,7 +329,12 @@ def _insert_rows_and_history(
     _copy_rows(
         history._meta.db_table,
         history_fields,
-        [(*tracked_values(row), timezone.now(), SEED_REASON, "+", actor.pk) for row in rows],
+        [
+            # A row may carry its version's date (a demo leaver's record predates the leave).
+            (*tracked_values(row), getattr(row, "_history_date", None) or timezone.now())
+            + (SEED_REASON, "+", actor.pk)
+            for row in rows
+        ],
     )
 
 
@@ -302,40 +372,291 @@ def _bulk_employees(rows: list[Employee], actor: Employee) -> None:
     _insert_with_history(rows, Employee, actor)
 
 
-def _seed_demo_employees(actor: Employee, summary: SeedSummary) -> None:
-    names = _NameMaker(seed=42)
-    # Only the hand-written departments: the random stream must not depend on scale rows.
-    departments = list(
-        Department.objects.filter(is_active=True)
-        .exclude(code__startswith=SCALE_CODE_PREFIX)
-        .order_by("code")
+# --- The demo organisation's people ---------------------------------------------------
+
+# Monthly pay (in SALARY_CURRENCY) of the four levels of a department's ladder, and of
+# the head of a department by its depth (the root's head is the chief executive); the
+# department's "pay" factor (fixtures/demo_org.json, inherited) scales both.
+LEVEL_PAY = (11_000, 16_000, 23_000, 31_000)
+HEAD_PAY = (95_000, 60_000, 42_000, 34_000)
+YEARS_OF_HIRES = 12
+# Hires per year grow: the years since a hire are drawn with this mean (then cut at 12).
+HIRE_YEARS_MEAN = 4.5
+LEAVER_SHARE = 0.08
+LEAVER_DAYS = 730
+# Scheduled transfers between sibling teams: (from, to, days ahead, reason).
+DEMO_TRANSFERS = (
+    ("WEB", "MOB", 21, "Moves to the mobile team for the app redesign."),
+    ("SUK", "DACH", 35, "Relocates to Munich; takes over the DACH partner accounts."),
+    ("ST", "STT", 14, "Promoted to second-line support."),
+    ("CSB", "SJPT", 45, "转岗数据平台，负责数据质量。"),
+    ("REC", "POP", 28, "Covers the People Operations vacancy."),
+)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A department of the demo fixture with its staffing profile (inherited down the tree)."""
+
+    code: str
+    name: str
+    level: int
+    people: int
+    positions: tuple[str, str, str, str]
+    pay: float
+    head: str
+    chinese: bool
+    max_level: int
+
+
+def _units(node: dict, level: int = 0, parent: _Unit | None = None) -> list[_Unit]:
+    """The fixture's departments in tree order, each with its profile."""
+    chinese = bool(CJK.search(node["name"]))
+    if "head" in node:
+        head = node["head"]
+    elif chinese:
+        head = f"{node['name']}经理"
+    elif level <= 1:
+        head = f"Head of {node['name']}"
+    else:
+        head = f"{node['name']} Manager"
+    unit = _Unit(
+        code=node["code"],
+        name=node["name"],
+        level=level,
+        people=node.get("people", 0),
+        positions=tuple(node["positions"])
+        if "positions" in node or parent is None
+        else parent.positions,
+        pay=node.get("pay", parent.pay if parent else 1.0),
+        head=head,
+        chinese=chinese,
+        max_level=node.get("max_level", 3),
     )
+    units = [unit]
+    for child in node.get("children", ()):
+        units += _units(child, level + 1, unit)
+    return units
+
+
+@dataclass
+class _Planned:
+    """One demo person as planned, before the row exists."""
+
+    person: tuple[str, str, str]
+    unit: _Unit
+    position: str
+    hire_date: datetime.date
+    salary: Decimal
+    heads: bool = False
+    left_on: datetime.date | None = None
+
+
+class _Planner:
+    """The demo organisation's people, drawn from one seeded stream: the same every run."""
+
+    def __init__(self, seed: int, today: datetime.date) -> None:
+        self.names = _NameMaker(seed)
+        self.rng = self.names.rng
+        self.today = today
+
+    def years_ago(self) -> float:
+        """Years since a hire: more recent hires than old ones (a growing company)."""
+        while True:
+            years = self.rng.expovariate(1 / HIRE_YEARS_MEAN)
+            if years < YEARS_OF_HIRES:
+                return years
+
+    def _pay(self, base: int, unit: _Unit) -> Decimal:
+        amount = base * unit.pay * self.rng.uniform(0.93, 1.07)
+        return Decimal(round(amount / 100) * 100)
+
+    def _person(self, unit: _Unit) -> tuple[str, str, str]:
+        return self.names.person(chinese=0.85 if unit.chinese else 0.3)
+
+    def head(self, unit: _Unit) -> _Planned:
+        # Heads have been here a while: the longer of two draws, a year at least.
+        years = max(1.0, self.years_ago(), self.years_ago())
+        return _Planned(
+            person=self._person(unit),
+            unit=unit,
+            position=unit.head,
+            hire_date=self.today - datetime.timedelta(days=round(years * 365.25)),
+            salary=self._pay(HEAD_PAY[min(unit.level, len(HEAD_PAY) - 1)], unit),
+            heads=True,
+        )
+
+    def member(self, unit: _Unit) -> _Planned:
+        years = self.years_ago()
+        # Seniority grows with tenure, unevenly.
+        level = int(years / 4 + self.rng.gauss(0.2, 0.6))
+        level = max(0, min(level, unit.max_level))
+        return _Planned(
+            person=self._person(unit),
+            unit=unit,
+            position=unit.positions[level],
+            hire_date=self.today - datetime.timedelta(days=round(years * 365.25)),
+            salary=self._pay(LEVEL_PAY[level], unit),
+        )
+
+    def leave(self, planned: _Planned) -> None:
+        """Make ``planned`` a leaver, gone some day of the last two years after a first season."""
+        left_on = self.today - datetime.timedelta(days=self.rng.randint(1, LEAVER_DAYS))
+        if planned.hire_date > left_on - datetime.timedelta(days=90):
+            planned.hire_date = left_on - datetime.timedelta(days=self.rng.randint(90, 1500))
+        planned.left_on = left_on
+
+    def plan(self, units: list[_Unit], headed_by_accounts: set[str]) -> list[_Planned]:
+        people = []
+        for unit in units:
+            if unit.code not in headed_by_accounts:
+                people.append(self.head(unit))
+            people += [self.member(unit) for _ in range(unit.people)]
+        members = [p for p in people if not p.heads]
+        for planned in self.rng.sample(members, round(len(people) * LEAVER_SHARE)):
+            self.leave(planned)
+        # Employee numbers follow the order of hiring.
+        people.sort(key=lambda p: p.hire_date)
+        return people
+
+
+def demo_people_planned(today: datetime.date) -> list[_Planned]:
+    """Everyone the demo seed makes besides the demo accounts (tests count from it)."""
+    units = _units(_load("demo_org.json")["departments"])
+    return _Planner(seed=42, today=today).plan(
+        units, {a.manages for a in DEMO_ACCOUNTS if a.manages}
+    )
+
+
+def _demo_username(planned: _Planned, index: int) -> str:
+    return f"demo.{planned.person[2]}.{index:03d}"
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _seed_demo_employees(actor: Employee, summary: SeedSummary) -> None:
+    today = timezone.localdate()
+    planned = demo_people_planned(today)
+    departments = {
+        d.code: d
+        for d in Department.objects.filter(is_active=True, code__in={p.unit.code for p in planned})
+    }
     existing = set(
         Employee.objects.filter(username__startswith="demo.").values_list("username", flat=True)
     )
     number = int(employee_id_next()[1:])
-    today = timezone.localdate()
     # Demo people cannot log in: one unusable hash for all of them.
     unusable = make_password(None)
-    rows = []
-    for i in range(DEMO_EMPLOYEES):
-        person = names.person()
-        username = f"demo.{person[2]}.{i:03d}"
-        # Build every row, even skipped ones, so the random stream stays the same per run.
-        row = _employee_row(
-            names,
-            person=person,
-            number=number,
-            handle=username,
-            department=names.rng.choice(departments),
+    rows: list[Employee] = []
+    heads: dict[str, Employee] = {}
+    leavers: list[tuple[Employee, datetime.date]] = []
+    for index, person in enumerate(planned):
+        username = _demo_username(person, index)
+        department = departments.get(person.unit.code)
+        if username in existing or department is None:
+            continue
+        first, last, _handle = person.person
+        row = Employee(
+            id=uuid.uuid4(),
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.com",
+            employee_id=employee_id_format(number),
+            department_id=department.pk,
+            position=person.position,
+            hire_date=person.hire_date,
+            salary=person.salary,
             password=unusable,
-            today=today,
+            is_active=True,
+            date_joined=_at(person.hire_date, 9),
         )
-        if username not in existing:
-            rows.append(row)
-            number += 1
-    _bulk_employees(rows, actor)
+        number += 1
+        rows.append(row)
+        if person.heads:
+            heads[person.unit.code] = row
+        if person.left_on is not None:
+            # The record existed before the leave, so its first version is dated then.
+            row._history_date = _at(person.hire_date, 9)  # type: ignore[attr-defined]
+            leavers.append((row, person.left_on))
+    history = Employee.history.model
+    last_version = history.objects.aggregate(last=Max("history_id"))["last"] or 0
+    _insert_rows_and_history(rows, Employee, history, actor)
+    _leavers_deactivate(leavers, actor)
+    # No per-row signal on these paths: tell the audit trail about the new versions.
+    history_bulk_notify(history, history.objects.filter(history_id__gt=last_version))
+    _heads_appoint(heads, actor)
     summary.employees_created += len(rows)
+
+
+def _leavers_deactivate(leavers: list[tuple[Employee, datetime.date]], actor: Employee) -> None:
+    """Deactivate the leavers, each with a version dated on their last day."""
+    if not leavers:
+        return
+    for row, left_on in leavers:
+        row.is_active = False
+        row._history_date = _at(left_on, 17)  # type: ignore[attr-defined]
+    Employee.objects.filter(pk__in=[row.pk for row, _left in leavers]).update(is_active=False)
+    get_history_manager_for_model(Employee).bulk_history_create(
+        [row for row, _left in leavers],
+        update=True,
+        default_user=actor,
+        default_change_reason=REASON_DEACTIVATED,
+    )
+
+
+def _heads_appoint(heads: dict[str, Employee], actor: Employee) -> None:
+    """Make each planned head the manager of their department, unless it has one already."""
+    departments = list(Department.objects.filter(code__in=heads, manager__isnull=True))
+    if not departments:
+        return
+    history = Department.history.model
+    last_version = history.objects.aggregate(last=Max("history_id"))["last"] or 0
+    now = timezone.now()
+    for department in departments:
+        department.manager = heads[department.code]
+        department.updated_at = now
+    bulk_update_with_history(
+        departments,
+        Department,
+        ["manager", "updated_at"],
+        batch_size=BATCH,
+        default_user=actor,
+        default_change_reason=SEED_REASON,
+    )
+    history_bulk_notify(history, history.objects.filter(history_id__gt=last_version))
+
+
+def _seed_demo_transfers(actor: Employee) -> None:
+    """A few transfers waiting for their date, between sibling teams (once)."""
+    if Transfer.objects.filter(requested_by=actor).exists():
+        return
+    today = timezone.localdate()
+    departments = {d.code: d for d in Department.objects.filter(is_active=True)}
+    for source, target, days, reason in DEMO_TRANSFERS:
+        if source not in departments or target not in departments:
+            continue
+        employee = (
+            Employee.objects.filter(
+                department=departments[source],
+                is_active=True,
+                username__startswith="demo.",
+                managed_departments__isnull=True,
+            )
+            .order_by("employee_id")
+            .first()
+        )
+        if employee is None:
+            continue
+        transfer_request(
+            employee=employee,
+            to_department=departments[target],
+            effective_date=today + datetime.timedelta(days=days),
+            reason=reason,
+            actor=actor,
+        )
 
 
 def _seed_accounts(password: str, actor: Employee, summary: SeedSummary) -> None:
@@ -348,17 +669,15 @@ def _seed_accounts(password: str, actor: Employee, summary: SeedSummary) -> None
             "email": f"{account.username}@example.com",
             "department": Department.objects.get(code=account.department_code),
             "position": account.position,
+            "hire_date": account.hire_date,
+            "salary": account.salary,
             "is_staff": True,
             "is_superuser": account.superuser,
             "is_active": True,
         }
         user = Employee.objects.filter(username=account.username).first()
         if user is None:
-            user = Employee(
-                username=account.username,
-                employee_id=employee_id_next(),
-                hire_date=datetime.date(2020, 1, 6),
-            )
+            user = Employee(username=account.username, employee_id=employee_id_next())
         stale = [name for name, value in wanted.items() if getattr(user, name) != value]
         # Save only what differs, so a second run writes no history rows.
         if user._state.adding or stale or not user.check_password(password):
@@ -473,6 +792,7 @@ def demo_seed(
         _seed_tree(_load("demo_org.json")["departments"], None, actor, summary)
         _seed_accounts(password, actor, summary)
         _seed_demo_employees(actor, summary)
+        _seed_demo_transfers(actor)
     before_scale = summary.departments_created + summary.employees_created
     if departments:
         extra = departments - Department.objects.exclude(code__startswith=SCALE_CODE_PREFIX).count()

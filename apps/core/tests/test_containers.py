@@ -579,6 +579,7 @@ def test_collectstatic_succeeds_with_the_production_storage_the_image_build_uses
     }
     env.update(
         DJANGO_SETTINGS_MODULE="backoffice.settings",
+        DJANGO_READ_DOT_ENV_FILE="0",  # the build context has no .env (.dockerignore)
         DJANGO_SECRET_KEY="collectstatic-build-only-not-a-real-secret-0123456789abcdef",
     )
     code = (

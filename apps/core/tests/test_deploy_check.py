@@ -43,6 +43,7 @@ def clean_env(**variables: str) -> dict[str, str]:
         and key not in {"DATABASE_URL", "REDIS_URL", "PYTHONWARNINGS"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "backoffice.settings"
+    env["DJANGO_READ_DOT_ENV_FILE"] = "0"  # never a developer's .env
     env.update(variables)
     return env
 
