@@ -1,13 +1,22 @@
 """Changelist filters that stay usable with 10,000 departments."""
 
-from django.contrib.admin.options import IncorrectLookupParameters
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters, ModelAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.core.validators import EMPTY_VALUES
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
+from unfold.contrib.filters.forms import RangeDateForm
+from unfold.utils import parse_date_str
 
 from apps.access import scope
+from apps.org import reports
 from apps.org.models import Department
 from apps.org.selectors import employee_in_subtree_q
 
@@ -28,3 +37,63 @@ class DepartmentSubtreeFilter(AutocompleteSelectFilter):
         except (Department.DoesNotExist, ValidationError, ValueError) as exc:
             raise IncorrectLookupParameters(exc) from exc
         return queryset.filter(employee_in_subtree_q(department=department))
+
+
+class LeaveDateFilter(admin.ListFilter):
+    """People who left between two dates: inactive, deactivated (per history) in the range.
+
+    Employees have no leave-date column; the date is the one the dashboard counts leavers
+    by (``apps.org.reports.deactivated_at``). Parameters ``left_from`` / ``left_to``, ISO
+    dates or the locale's input formats, either bound optional.
+    """
+
+    title = _("leave date")
+    parameter_name = "left"
+    template = "unfold/filters/filters_date_range.html"
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[Model],
+        model_admin: ModelAdmin,
+    ) -> None:
+        super().__init__(request, params, model, model_admin)
+        for key in self.expected_parameters():
+            if key in params:
+                value = params.pop(key)
+                value = value[-1] if isinstance(value, list) else value
+                if value not in EMPTY_VALUES:
+                    self.used_parameters[key] = value
+
+    def expected_parameters(self) -> list[str]:
+        return [f"{self.parameter_name}_from", f"{self.parameter_name}_to"]
+
+    def has_output(self) -> bool:
+        return True
+
+    def _bound(self, key: str) -> datetime.date | None:
+        value = self.used_parameters.get(key)
+        if value is None:
+            return None
+        day = parse_date_str(str(value)) if "\x00" not in str(value) else None
+        if day is None:
+            raise IncorrectLookupParameters(_("Enter a valid date."))
+        return day
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        since = self._bound(f"{self.parameter_name}_from")
+        until = self._bound(f"{self.parameter_name}_to")
+        if since is None and until is None:
+            return queryset
+        return reports.left_between(queryset, since=since, until=until)
+
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+        yield {
+            "request": self.request,
+            "parameter_name": self.parameter_name,
+            "form": RangeDateForm(
+                name=self.parameter_name,
+                data={key: self.used_parameters.get(key) for key in self.expected_parameters()},
+            ),
+        }
