@@ -89,10 +89,26 @@ def period_bounds(period: str, *, today: datetime.date) -> reports.Period:
     return reports.Period(today - datetime.timedelta(days=29), today)
 
 
+class _DepartmentChoice(forms.ModelChoiceField):
+    """One message for every value that is not a department the reader may view.
+
+    Django's own says "“…” is not a valid UUID." and echoes the value (10 KB of it, or a NUL);
+    an unknown id and an id outside the scope read the same, so neither is told apart.
+    """
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from exc
+
+
 class DashboardFilterForm(forms.Form):
     """Department (autocomplete, limited to the reader's) and period of the dashboard."""
 
-    department = forms.ModelChoiceField(
+    department = _DepartmentChoice(
         label=gettext_lazy("Department"),
         queryset=Department.objects.none(),
         required=False,
