@@ -19,7 +19,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from unfold.widgets import INPUT_CLASSES, SELECT_CLASSES
 
 from apps.access import scope
@@ -122,12 +122,12 @@ class DashboardFilterForm(forms.Form):
         label=gettext_lazy("Period"), choices=PERIODS, required=False, initial=DEFAULT_PERIOD
     )
     start = forms.DateField(
-        label=gettext_lazy("From"),
+        label=pgettext_lazy("date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=gettext_lazy("To"),
+        label=pgettext_lazy("date range", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
