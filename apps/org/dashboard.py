@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
-from unfold.widgets import INPUT_CLASSES, SELECT_CLASSES
+from unfold.widgets import INPUT_CLASSES, UnfoldAdminSelectWidget
 
 from apps.access import scope
 from apps.access.fields import fields_never_visible, rows_with_field_visible
@@ -119,7 +119,11 @@ class DashboardFilterForm(forms.Form):
         },
     )
     period = forms.ChoiceField(
-        label=gettext_lazy("Period"), choices=PERIODS, required=False, initial=DEFAULT_PERIOD
+        label=gettext_lazy("Period"),
+        choices=PERIODS,
+        required=False,
+        initial=DEFAULT_PERIOD,
+        widget=UnfoldAdminSelectWidget,
     )
     start = forms.DateField(
         label=pgettext_lazy("date range", "From"),
@@ -137,11 +141,14 @@ class DashboardFilterForm(forms.Form):
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
         # The employee form's department autocomplete: the Department admin's scoped list.
-        field.widget = SafeAutocompleteSelect(Employee._meta.get_field("department"), admin.site)
+        field.widget = SafeAutocompleteSelect(
+            Employee._meta.get_field("department"),
+            admin.site,
+            attrs={"data-placeholder": gettext("All departments")},
+        )
         # A department outside the reader's scope is as unknown as a made-up id (setting
         # the queryset also hands the widget its choices).
         field.queryset = scope.restrict(user, "org.view_department", Department.objects.all())
-        self.fields["period"].widget.attrs["class"] = " ".join(SELECT_CLASSES)
         for name in ("start", "end"):
             self.fields[name].widget.attrs["class"] = " ".join(INPUT_CLASSES)
 
@@ -402,6 +409,8 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
                     "= (%(start)s + %(end)s) ÷ 2."
                 )
                 % {"start": figures["headcount_start"], "end": figures["headcount_end"]},
+                "note": gettext("Leavers ÷ average headcount (%(average)s).")
+                % {"average": formats.number_format(figures["average_headcount"], 1)},
             },
             {
                 "title": gettext("Average tenure"),

@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters, ModelAdmin
 from django.core.exceptions import ValidationError
@@ -13,7 +14,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.contrib.filters.forms import RangeDateForm
-from unfold.utils import parse_date_str
 
 from apps.access import scope
 from apps.org import reports
@@ -76,9 +76,12 @@ class LeaveDateFilter(admin.ListFilter):
         value = self.used_parameters.get(key)
         if value is None:
             return None
-        day = parse_date_str(str(value)) if "\x00" not in str(value) else None
-        if day is None:
-            raise IncorrectLookupParameters(_("Enter a valid date."))
+        # The locale's input formats and ISO (what the admin's date picker writes in either
+        # language); anything else, a NUL or 10 KB included, is Django's "?e=1" page.
+        try:
+            day: datetime.date | None = forms.DateField().clean(str(value))
+        except ValidationError as exc:
+            raise IncorrectLookupParameters(exc) from exc
         return day
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -17,29 +17,44 @@
       return;
     }
     const data = chart.data;
+    // The options as given (JSON from the server); chart.update() resolves them again.
+    const options = chart.config.options;
+    // Chart.js cannot derive a hover colour from unfold's oklch() palette (it draws
+    // black): hovering keeps the bar's own colour.
+    data.datasets.forEach(function (dataset) {
+      if (dataset.backgroundColor && !dataset.hoverBackgroundColor) {
+        dataset.hoverBackgroundColor = dataset.backgroundColor;
+      }
+    });
     if (Array.isArray(data.links) && data.links.length) {
-      chart.options.onClick = function (event, elements) {
+      options.onClick = function (event, elements) {
         if (elements.length && data.links[elements[0].index]) {
           window.location.href = data.links[elements[0].index];
         }
       };
-      chart.options.onHover = function (event, elements) {
+      options.onHover = function (event, elements) {
         canvas.style.cursor = elements.length ? "pointer" : "default";
       };
     }
     if (typeof data.moneyPrefix === "string") {
       const lang = document.documentElement.lang || undefined;
       const grouped = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
-      chart.options.plugins.tooltip = chart.options.plugins.tooltip || {};
-      chart.options.plugins.tooltip.callbacks = {
-        label: function (context) {
-          const formatted = context.dataset.formatted || [];
-          return context.dataset.label + ": " + formatted[context.dataIndex];
+      options.plugins = options.plugins || {};
+      options.plugins.tooltip = Object.assign({}, options.plugins.tooltip, {
+        callbacks: {
+          label: function (context) {
+            const formatted = context.dataset.formatted || [];
+            return context.dataset.label + ": " + formatted[context.dataIndex];
+          },
         },
-      };
-      chart.options.scales.y.ticks.callback = function (value) {
-        return data.moneyPrefix + grouped.format(value);
-      };
+      });
+      options.scales = options.scales || {};
+      options.scales.y = options.scales.y || {};
+      options.scales.y.ticks = Object.assign({}, options.scales.y.ticks, {
+        callback: function (value) {
+          return data.moneyPrefix + grouped.format(value);
+        },
+      });
     }
     chart.update();
   }

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.org.tests.dashboard_data import staff
+from apps.org.tests.dashboard_data import days_ago, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,25 @@ def test_the_leave_date_filter_refuses_a_malformed_date(client, hr_user, company
     # Django's admin answers bad filter values with its "?e=1" page, never a 500.
     assert response.status_code == 302
     assert "e=1" in response["Location"]
+
+
+def test_the_leave_date_filter_reads_the_chinese_date_picker(client, hr_user, company):
+    client.force_login(hr_user)
+    day = days_ago(20)
+    query = f"?left_from={day:%Y/%m/%d}&left_to={day:%Y/%m/%d}"
+    response = client.get(EMPLOYEES + query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert [e.username for e in response.context["cl"].result_list] == ["f2"]
+
+
+@pytest.mark.parametrize("value", ["9" * 10_000, "2026-13-01", "2026-01-01\x01"])
+def test_the_leave_date_filter_refuses_hostile_values(client, hr_user, company, value):
+    client.force_login(hr_user)
+    response = client.get(EMPLOYEES, {"left_to": value})
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]
+
+
+def test_a_nul_in_the_leave_date_is_a_bad_request(client, hr_user, company):
+    client.force_login(hr_user)
+    assert client.get(EMPLOYEES, {"left_to": "\x00"}).status_code == 400
