@@ -89,7 +89,7 @@ def period_bounds(period: str, *, today: datetime.date) -> reports.Period:
     return reports.Period(today - datetime.timedelta(days=29), today)
 
 
-class _DepartmentChoice(forms.ModelChoiceField):
+class _DepartmentChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # not subscriptable at run time
     """One message for every value that is not a department the reader may view.
 
     Django's own says "“…” is not a valid UUID." and echoes the value (10 KB of it, or a NUL);
@@ -153,7 +153,8 @@ class DashboardFilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = " ".join(INPUT_CLASSES)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if self.errors:
             return data

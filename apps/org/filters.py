@@ -59,15 +59,18 @@ class LeaveDateFilter(admin.ListFilter):
         model_admin: ModelAdmin,
     ) -> None:
         super().__init__(request, params, model, model_admin)
-        for key in self.expected_parameters():
+        for key in self._keys():
             if key in params:
                 value = params.pop(key)
                 value = value[-1] if isinstance(value, list) else value
                 if value not in EMPTY_VALUES:
                     self.used_parameters[key] = value
 
-    def expected_parameters(self) -> list[str]:
+    def _keys(self) -> list[str]:
         return [f"{self.parameter_name}_from", f"{self.parameter_name}_to"]
+
+    def expected_parameters(self) -> list[str | None]:
+        return list(self._keys())
 
     def has_output(self) -> bool:
         return True
@@ -91,12 +94,13 @@ class LeaveDateFilter(admin.ListFilter):
             return queryset
         return reports.left_between(queryset, since=since, until=until)
 
-    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+    # unfold's date-range template reads a form, not Django's selected/query_string/display.
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:  # type: ignore[override]
         yield {
             "request": self.request,
             "parameter_name": self.parameter_name,
             "form": RangeDateForm(
                 name=self.parameter_name,
-                data={key: self.used_parameters.get(key) for key in self.expected_parameters()},
+                data={key: self.used_parameters.get(key) for key in self._keys()},
             ),
         }
