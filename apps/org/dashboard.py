@@ -105,6 +105,15 @@ class _DepartmentChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # no
             ) from exc
 
 
+class _DepartmentAutocomplete(SafeAutocompleteSelect):
+    """The autocomplete, saying what an empty choice means (Django's placeholder is "")."""
+
+    def build_attrs(self, base_attrs: Any, extra_attrs: Any = None) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-placeholder"] = gettext("All departments")
+        return attrs
+
+
 class DashboardFilterForm(forms.Form):
     """Department (autocomplete, limited to the reader's) and period of the dashboard."""
 
@@ -141,11 +150,7 @@ class DashboardFilterForm(forms.Form):
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
         # The employee form's department autocomplete: the Department admin's scoped list.
-        field.widget = SafeAutocompleteSelect(
-            Employee._meta.get_field("department"),
-            admin.site,
-            attrs={"data-placeholder": gettext("All departments")},
-        )
+        field.widget = _DepartmentAutocomplete(Employee._meta.get_field("department"), admin.site)
         # A department outside the reader's scope is as unknown as a made-up id (setting
         # the queryset also hands the widget its choices).
         field.queryset = scope.restrict(user, "org.view_department", Department.objects.all())
