@@ -22,7 +22,7 @@ from apps.access import fields
 from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
 from apps.core.types import signed_in
 from apps.org import services, transfers, tree
-from apps.org.filters import DepartmentSubtreeFilter
+from apps.org.filters import DepartmentSubtreeFilter, LeaveDateFilter
 from apps.org.forms import (
     DepartmentForm,
     EmployeeChangeForm,
@@ -144,6 +144,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
         ("department", DepartmentSubtreeFilter),
         ("is_active", BooleanRadioFilter),
         ("hire_date", RangeDateFilter),
+        LeaveDateFilter,
     )
     list_filter_submit = True
     list_select_related = ("department",)

@@ -94,6 +94,82 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def left_between(
+    people: QuerySet[Employee],
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[Employee]:
+    """Leavers whose deactivation falls on ``since`` … ``until`` (days, both included).
+
+    The list behind the dashboard's leavers figure (the employee list's leave-date filter).
+    """
+    leavers = _leavers(people)
+    if since is not None:
+        leavers = leavers.filter(deactivated_at__gte=_day_start(since))
+    if until is not None:
+        leavers = leavers.filter(deactivated_at__lt=_day_start(until + datetime.timedelta(days=1)))
+    return leavers
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` … ``end``, both included."""
+
+    start: datetime.date
+    end: datetime.date
+
+
+def _hired_by(day: datetime.date) -> Q:
+    """Employed by the end of ``day`` as far as the hire date tells (none: long ago)."""
+    return Q(hire_date__lte=day) | Q(hire_date__isnull=True)
+
+
+def period_figures(*, period: Period, within: ReportScope | None = None) -> dict[str, Any]:
+    """Headcount now, hires, leavers and turnover over ``period``, tenure today (two queries).
+
+    Headcount on a day (at its end) is the trend's: hired by then, and not deactivated by
+    then. Turnover = leavers in the period / average headcount, the average being
+    (headcount the day before the period + headcount on its last day) / 2; None when that
+    average is 0. Hires count the people hired in the period who are still active (the list
+    behind the figure shows them).
+    """
+    within = within or ReportScope()
+    today = timezone.localdate()
+    before = period.start - datetime.timedelta(days=1)
+    tenure = ExpressionWrapper(Value(today) - F("hire_date"), output_field=DurationField())
+    active = within.people.filter(is_active=True).aggregate(
+        active=Count("pk"),
+        hired=Count("pk", filter=Q(hire_date__gte=period.start, hire_date__lte=period.end)),
+        at_start=Count("pk", filter=_hired_by(before)),
+        at_end=Count("pk", filter=_hired_by(period.end)),
+        tenure=Avg(tenure, filter=Q(hire_date__lte=today)),
+    )
+    start_at = _day_start(period.start)
+    after_end = _day_start(period.end + datetime.timedelta(days=1))
+    gone = _leavers(within.people).aggregate(
+        left=Count("pk", filter=Q(deactivated_at__gte=start_at, deactivated_at__lt=after_end)),
+        at_start=Count("pk", filter=_hired_by(before) & Q(deactivated_at__gte=start_at)),
+        at_end=Count("pk", filter=_hired_by(period.end) & Q(deactivated_at__gte=after_end)),
+    )
+    headcount_start = active["at_start"] + gone["at_start"]
+    headcount_end = active["at_end"] + gone["at_end"]
+    average = (headcount_start + headcount_end) / 2
+    avg = active["tenure"]
+    return {
+        "active": active["active"],
+        "hired": active["hired"],
+        "left": gone["left"],
+        "headcount_start": headcount_start,
+        "headcount_end": headcount_end,
+        "average_headcount": average,
+        "turnover": None if not average else gone["left"] / average,
+        "tenure_years": None
+        if avg is None
+        else round(avg.total_seconds() / 86400 / DAYS_PER_YEAR, 1),
+    }
+
+
 def headcount_summary(*, today: datetime.date, within: ReportScope | None = None) -> dict[str, Any]:
     """Active headcount, hires in the last 30 and 90 days, average tenure in years (one query)."""
     within = within or ReportScope()
@@ -189,7 +265,7 @@ def headcount_by_top_department(*, within: ReportScope | None = None) -> list[di
     rows = _top_level_departments(within or ReportScope()).annotate(
         headcount=subtree_headcount_expression()
     )
-    return [{"name": d.name, "code": d.code, "headcount": d.headcount} for d in rows]
+    return [{"pk": d.pk, "name": d.name, "code": d.code, "headcount": d.headcount} for d in rows]
 
 
 def salary_bands_by_top_department(*, within: ReportScope | None = None) -> list[dict[str, Any]]:
@@ -218,6 +294,7 @@ def salary_bands_by_top_department(*, within: ReportScope | None = None) -> list
 
     return [
         {
+            "pk": top.pk,
             "name": top.name,
             "code": top.code,
             "min": money(figures[f"min_{index}"]),

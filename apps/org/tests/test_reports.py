@@ -151,8 +151,8 @@ def test_top_level_headcount_counts_whole_subtrees(tree):
     rows = reports.headcount_by_top_department()
 
     assert rows == [
-        {"name": "Engineering", "code": tree["eng"].code, "headcount": 4},
-        {"name": "Finance", "code": "FIN", "headcount": 1},
+        {"pk": tree["eng"].pk, "name": "Engineering", "code": tree["eng"].code, "headcount": 4},
+        {"pk": tree["fin"].pk, "name": "Finance", "code": "FIN", "headcount": 1},
     ]
 
 
@@ -171,7 +171,14 @@ def test_salary_bands_span_each_top_level_subtree(tree):
         Decimal("2166.67"),
         Decimal("3000.00"),
     )
-    assert fin == {"name": "Finance", "code": "FIN", "min": None, "avg": None, "max": None}
+    assert fin == {
+        "pk": tree["fin"].pk,
+        "name": "Finance",
+        "code": "FIN",
+        "min": None,
+        "avg": None,
+        "max": None,
+    }
 
 
 @pytest.mark.parametrize(
