@@ -32,7 +32,7 @@ def test_missing_or_unreadable_salary():
 def test_times_read_to_the_second_in_both_languages():
     import datetime
 
-    moment = datetime.datetime(2026, 12, 2, 10, 28, 5)
+    moment = datetime.datetime(2026, 12, 2, 10, 28, 5, tzinfo=datetime.UTC)
     with translation.override("en"):
         assert formats.date_format(moment, "DATETIME_FORMAT") == "Dec. 2, 2026, 10:28:05"
     with translation.override("zh-hans"):
