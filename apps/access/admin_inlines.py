@@ -28,7 +28,7 @@ class RoleAssignmentInline(ReadOnlyInline):
     fields = ("role_name", "where", "valid_from", "valid_until", "state", "reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
-        queryset = super().get_queryset(request).select_related("role", "department")
+        queryset = super().get_queryset(request).select_related("user", "role", "department")
         return scope.restrict(request.user, VIEW_PERM, queryset).order_by("-valid_from")
 
     @display(description=_("role"))

@@ -140,7 +140,11 @@ class TransferHistoryInline(ReadOnlyInline):
     fields = ("effective_date", "from_department", "to_department", "status", "reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transfer]:
-        queryset = super().get_queryset(request).select_related("from_department", "to_department")
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("employee", "from_department", "to_department")
+        )
         return scope.restrict(request.user, "org.view_transfer", queryset).order_by(
             "-effective_date", "-created_at"
         )

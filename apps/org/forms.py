@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import UserCreationForm
 from unfold.widgets import (
     INPUT_CLASSES,
-    UnfoldAdminPasswordInput,
+    UnfoldAdminPasswordWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextareaWidget,
 )
@@ -129,7 +129,7 @@ class EmployeePasswordResetForm(SetPasswordMixin, RecordReasonForm):
         self.user = user
         super().__init__(*args, **kwargs)
         for name in ("password1", "password2"):
-            self.fields[name].widget = UnfoldAdminPasswordInput(
+            self.fields[name].widget = UnfoldAdminPasswordWidget(
                 attrs={"autocomplete": "new-password"}
             )
         self.order_fields(["password1", "password2", "reason"])
