@@ -12,7 +12,7 @@ from unfold.decorators import display
 from apps.access import scope
 from apps.access.models import RoleAssignment
 from apps.access.roles import ROLE_LABELS
-from apps.access.selectors import AssignmentState, assignment_state
+from apps.access.selectors import assignment_state
 from apps.core.admin_extensions import ReadOnlyInline, admin_inline_register
 
 VIEW_PERM = "access.view_roleassignment"
@@ -39,18 +39,10 @@ class RoleAssignmentInline(ReadOnlyInline):
     def where(self, obj: RoleAssignment) -> str:
         return str(obj.department) if obj.department is not None else str(_("organisation-wide"))
 
-    @display(
-        description=_("state"),
-        label={
-            AssignmentState.VALID: "success",
-            AssignmentState.FUTURE: "info",
-            AssignmentState.EXPIRED: "warning",
-            AssignmentState.REVOKED: "danger",
-        },
-    )
-    def state(self, obj: RoleAssignment) -> tuple[str, str]:
-        current = assignment_state(obj)
-        return current.value, str(current.label)
+    @display(description=_("state"))
+    def state(self, obj: RoleAssignment) -> str:
+        # Plain text: unfold draws its badges in lists, not in an inline's read-only cells.
+        return str(assignment_state(obj).label)
 
 
 def inlines_register() -> None:

@@ -150,6 +150,7 @@ class ReadOnlyInline(TabularInline):
     can_delete = False
     show_change_link = False
     tab = True
+    hide_title = True  # the row is its columns; its own name repeats them
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return self.get_fields(request, obj)
@@ -361,7 +362,7 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
-            "title": action.label,
+            "title": action.submit_label or action.label,
             "intro": action.intro,
             "submit_label": action.submit_label or action.label,
             "submit_testid": f"confirm-{action.name}",
