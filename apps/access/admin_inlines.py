@@ -4,10 +4,10 @@ Contributed to org's employee admin through ``apps.core.admin_extensions`` (org 
 import access); registered in ``AccessConfig.ready()``.
 """
 
+from django.contrib.admin import display
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from unfold.decorators import display
 
 from apps.access import scope
 from apps.access.models import RoleAssignment
@@ -28,7 +28,8 @@ class RoleAssignmentInline(ReadOnlyInline):
     fields = ("role_name", "where", "valid_from", "valid_until", "state", "reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
-        queryset = super().get_queryset(request).select_related("user", "role", "department")
+        queryset: QuerySet[RoleAssignment] = super().get_queryset(request)
+        queryset = queryset.select_related("user", "role", "department")
         return scope.restrict(request.user, VIEW_PERM, queryset).order_by("-valid_from")
 
     @display(description=_("role"))

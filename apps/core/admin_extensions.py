@@ -74,7 +74,7 @@ class HistoryExtension:
 
 _HISTORY: list[HistoryExtension] = []
 _ACTIONS: dict[str, list[Callable[..., HttpResponse | None]]] = {}
-_INLINES: dict[str, list[type[InlineModelAdmin]]] = {}
+_INLINES: "dict[str, list[type[InlineModelAdmin[Any, Any]]]]" = {}
 _RECORD_ACTIONS: dict[str, dict[str, "RecordAction"]] = {}
 
 
@@ -107,7 +107,13 @@ def admin_actions_for(model: type[Model]) -> tuple[Callable[..., HttpResponse | 
 # --- A record's page: read-only panels and actions -----------------------------------
 
 
-class ReadOnlyInlineFormSet(BaseInlineFormSet):
+if TYPE_CHECKING:
+    _InlineFormSetBase = BaseInlineFormSet[Any, Any, Any]
+else:
+    _InlineFormSetBase = BaseInlineFormSet
+
+
+class ReadOnlyInlineFormSet(_InlineFormSetBase):
     """An inline shown, never submitted: it ignores the POST (a failed save still shows it).
 
     Bound to nothing, so a change form posted without its rows (or with forged ones) neither
@@ -137,7 +143,7 @@ class ReadOnlyInlineFormSet(BaseInlineFormSet):
         return []
 
 
-class ReadOnlyInline(TabularInline):
+class ReadOnlyInline(TabularInline):  # type: ignore[misc]  # unfold ships no types
     """A read-only table of rows related to the record (its history of transfers, its roles).
 
     Subclasses name ``model``, ``fk_name``, ``fields`` and, in ``get_queryset``, limit the
@@ -165,14 +171,14 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
-def admin_inline_register(*, model: str, inline: type[InlineModelAdmin]) -> None:
+def admin_inline_register(*, model: str, inline: "type[InlineModelAdmin[Any, Any]]") -> None:
     """Show ``inline`` on the change form of ``model`` ("app_label.ModelName"), after its own."""
     inlines = _INLINES.setdefault(model, [])
     if inline not in inlines:
         inlines.append(inline)
 
 
-def admin_inlines_for(model: type[Model]) -> tuple[type[InlineModelAdmin], ...]:
+def admin_inlines_for(model: type[Model]) -> tuple["type[InlineModelAdmin[Any, Any]]", ...]:
     return tuple(_INLINES.get(model._meta.label, ()))
 
 
@@ -279,7 +285,9 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
 
     # --- Inlines and record actions contributed by the apps above ---------------------
 
-    def get_inlines(self, request: HttpRequest, obj: ModelT | None) -> list[type[InlineModelAdmin]]:
+    def get_inlines(
+        self, request: HttpRequest, obj: ModelT | None
+    ) -> list["type[InlineModelAdmin[Any, Any]]"]:
         own = list(super().get_inlines(request, obj))
         if obj is None:  # the add form: nothing to show yet
             return own
@@ -346,7 +354,11 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
         if not action.allowed(request, obj):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else None
-        form = action.form_class(obj, data) if action.form_takes_record else action.form_class(data)
+        form: forms.Form = (
+            action.form_class(obj, data)  # type: ignore[arg-type]  # a record-taking form
+            if action.form_takes_record
+            else action.form_class(data)
+        )
         change_url = reverse(
             f"{self.admin_site.name}:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
             args=[obj.pk],

@@ -111,7 +111,7 @@ class EmployeeChangeForm(EmployeeDepartmentMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         permissions = self.fields.get("user_permissions")
-        if isinstance(permissions, forms.ModelMultipleChoiceField):
+        if isinstance(permissions, forms.ModelMultipleChoiceField) and permissions.queryset:
             permissions.queryset = permissions.queryset.select_related("content_type")
 
     def clean_emergency_contact_phone(self) -> str:
