@@ -289,8 +289,8 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
         self, request: HttpRequest, obj: ModelT | None
     ) -> list["type[InlineModelAdmin[Any, Any]]"]:
         own = list(super().get_inlines(request, obj))
-        if obj is None:  # the add form: nothing to show yet
-            return own
+        if obj is None:  # the add form: no record yet, so nothing read-only to show
+            return [i for i in own if not issubclass(i, ReadOnlyInline)]
         return [*own, *(i for i in admin_inlines_for(self.model) if i not in own)]
 
     def record_actions(self, request: HttpRequest, obj: ModelT) -> list[RecordAction]:

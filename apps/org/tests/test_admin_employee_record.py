@@ -520,3 +520,10 @@ def test_the_change_form_query_count_does_not_grow_with_panels(client, people, t
             reason="more",
         )
     assert _queries(client, _change(person)) == few
+
+
+def test_the_add_form_has_no_read_only_panels(client, people):
+    page = _as(client, people["hr"]).get(reverse("admin:org_employee_add")).text
+    assert "Transfer history" not in page
+    assert 'href="#role_assignments"' not in page
+    assert 'href="#transfers"' not in page
