@@ -136,7 +136,8 @@ class TransferHistoryInline(ReadOnlyInline):
     model = Transfer
     fk_name = "employee"
     verbose_name = _("transfer")
-    verbose_name_plural = _("transfer history")
+    # Not "… history": the tab sits beside the record's own "History" link.
+    verbose_name_plural = _("transfers")
     fields = ("effective_date", "from_department", "to_department", "status", "reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transfer]:
