@@ -244,6 +244,7 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
         "last_login",
         "date_joined",
         "reports_to",
+        "account_active",
         "password_status",
         "salary_display",
     )
@@ -278,7 +279,15 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
         ),
         (
             _("Account"),
-            {"fields": ("username", "is_active", "last_login", "date_joined", "password_status")},
+            {
+                "fields": (
+                    "username",
+                    "account_active",
+                    "last_login",
+                    "date_joined",
+                    "password_status",
+                )
+            },
         ),
     )
     superuser_fieldsets = (
@@ -392,6 +401,17 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
             'data-testid="reports-to">{}</a>',
             reverse("admin:org_employee_change", args=[manager.pk]),
             manager,
+        )
+
+    @display(description=_("active"))
+    def account_active(self, obj: Employee) -> str:
+        # Not Django's flag with its "unselect this instead of deleting" help: here an
+        # account is deactivated and restored by the list's actions, with their rules.
+        state = _("Active") if obj.is_active else _("Inactive")
+        return format_html(
+            '{} <span class="text-font-subtle-light dark:text-font-subtle-dark">— {}</span>',
+            state,
+            _("deactivated and restored from the list of employees."),
         )
 
     @display(description=_("password"))
