@@ -19,6 +19,10 @@ class AccessConfig(AppConfig):
         fields_answer_register(fields.fields_never_visible)
         _register_sidebar()
 
+        from apps.access.admin_inlines import inlines_register
+
+        inlines_register()  # the role assignments on the employee record
+
 
 def _register_sidebar() -> None:
     from apps.core.registry import SidebarEntry, active_under, sidebar_section_register

@@ -353,3 +353,10 @@ def role_holders(role_name: str, *, at: datetime.datetime | None = None) -> Quer
         valid_now_q(at or timezone.now()), role__name=role_name
     )
     return Employee.objects.filter(is_active=True, role_assignments__in=assignments).distinct()
+
+
+def assignment_state(
+    assignment: RoleAssignment, *, at: datetime.datetime | None = None
+) -> AssignmentState:
+    """Valid, not yet valid, expired or revoked at ``at`` (now), as the explanation says."""
+    return _assignment_state(assignment, at or timezone.now())

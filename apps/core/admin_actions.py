@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.access.services import refusal_record
+from apps.access.services import refusal_record as refusal_record  # re-exported: record actions
 from apps.core.types import AdminMixinBase, ModelT, signed_in
 from apps.core.validators import validate_no_surrogates
 

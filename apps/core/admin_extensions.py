@@ -1,4 +1,5 @@
-"""What the apps above core add to core's admin bases: history pages and list actions.
+"""What the apps above core add to core's admin bases: history pages, list actions, and on a
+record's page its read-only panels (inlines) and its actions.
 
 Core's bases (``apps.core.admin``) may not import the apps above it (audit, security,
 the apps to come). Those apps register their contributions here from their own admin
@@ -7,17 +8,32 @@ matter. ``ContributionsMixin`` is the one place the bases ask.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.admin.options import IS_POPUP_VAR
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.options import IS_POPUP_VAR, InlineModelAdmin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+from unfold.enums import ActionVariant
+from unfold.widgets import UnfoldAdminTextareaWidget
 
+from apps.core.admin_actions import refusal_record
 from apps.core.types import AdminMixinBase, ModelT
+from apps.core.validators import REASON_MAX, validate_no_surrogates
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
+    from django_stubs_ext import StrOrPromise
 
 
 class HistoryExtension:
@@ -58,6 +74,8 @@ class HistoryExtension:
 
 _HISTORY: list[HistoryExtension] = []
 _ACTIONS: dict[str, list[Callable[..., HttpResponse | None]]] = {}
+_INLINES: "dict[str, list[type[InlineModelAdmin[Any, Any]]]]" = {}
+_RECORD_ACTIONS: dict[str, dict[str, "RecordAction"]] = {}
 
 
 def history_extension_register(extension: HistoryExtension) -> None:
@@ -84,6 +102,135 @@ def admin_action_register(*, model: str, action: Callable[..., HttpResponse | No
 
 def admin_actions_for(model: type[Model]) -> tuple[Callable[..., HttpResponse | None], ...]:
     return tuple(_ACTIONS.get(model._meta.label, ()))
+
+
+# --- A record's page: read-only panels and actions -----------------------------------
+
+
+if TYPE_CHECKING:
+    _InlineFormSetBase = BaseInlineFormSet[Any, Any, Any]
+else:
+    _InlineFormSetBase = BaseInlineFormSet
+
+
+class ReadOnlyInlineFormSet(_InlineFormSetBase):
+    """An inline shown, never submitted: it ignores the POST (a failed save still shows it).
+
+    Bound to nothing, so a change form posted without its rows (or with forged ones) neither
+    fails on a missing management form nor writes; it lists at most ``limit`` rows.
+    """
+
+    limit = 50
+
+    def __init__(self, data: Any = None, files: Any = None, **kwargs: Any) -> None:
+        super().__init__(None, None, **kwargs)
+        self.new_objects: list[Model] = []
+        self.changed_objects: list[tuple[Model, list[str]]] = []
+        self.deleted_objects: list[Model] = []
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if not hasattr(self, "_limited"):
+            self._limited = super().get_queryset()[: self.limit]
+        return self._limited
+
+    def is_valid(self) -> bool:
+        return True
+
+    def has_changed(self) -> bool:
+        return False
+
+    def save(self, commit: bool = True) -> list[Model]:
+        return []
+
+
+class ReadOnlyInline(TabularInline):  # type: ignore[misc]  # unfold ships no types
+    """A read-only table of rows related to the record (its history of transfers, its roles).
+
+    Subclasses name ``model``, ``fk_name``, ``fields`` and, in ``get_queryset``, limit the
+    rows to those the reader may see (scope is the contributing app's answer).
+    """
+
+    formset = ReadOnlyInlineFormSet
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    tab = True
+    hide_title = True  # the row is its columns; its own name repeats them
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+def admin_inline_register(*, model: str, inline: "type[InlineModelAdmin[Any, Any]]") -> None:
+    """Show ``inline`` on the change form of ``model`` ("app_label.ModelName"), after its own."""
+    inlines = _INLINES.setdefault(model, [])
+    if inline not in inlines:
+        inlines.append(inline)
+
+
+def admin_inlines_for(model: type[Model]) -> tuple["type[InlineModelAdmin[Any, Any]]", ...]:
+    return tuple(_INLINES.get(model._meta.label, ()))
+
+
+class RecordReasonForm(forms.Form):
+    """What every record action asks: why (kept with the action in its log)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text=_("Required; kept in the log with the action."),
+        validators=[validate_no_surrogates],
+    )
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    """An action on one record, from its page: asks a form (a reason), then calls a service.
+
+    ``allowed(request, obj)`` is the whole rule for the button and the page (permission,
+    scope, rank), asked of the app that owns the service; ``perform(request, obj, data)``
+    calls the service with the form's cleaned data and returns the success message; a
+    ``ValidationError`` it raises is a refusal, shown and logged.
+    """
+
+    name: str  # unique per model; the page is <object id>/actions/<name>/
+    label: "StrOrPromise"
+    intro: "StrOrPromise"
+    allowed: Callable[[HttpRequest, Any], bool]
+    perform: Callable[[HttpRequest, Any, dict[str, Any]], str]
+    icon: str = ""
+    submit_label: "StrOrPromise" = ""
+    # Called as form_class(obj, data) when it takes the record (a password form), else
+    # form_class(data); every form asks a reason.
+    form_class: type[forms.Form] = RecordReasonForm
+    form_takes_record: bool = False
+    order: int = 100
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def record_action_register(*, model: str, action: RecordAction) -> None:
+    """Offer ``action`` on the record pages of ``model`` ("app_label.ModelName")."""
+    _RECORD_ACTIONS.setdefault(model, {})[action.name] = action
+
+
+def record_actions_for(model: type[Model]) -> tuple[RecordAction, ...]:
+    actions = _RECORD_ACTIONS.get(model._meta.label, {}).values()
+    return tuple(sorted(actions, key=lambda a: (a.order, a.name)))
+
+
+def _record_action_for(model: type[Model], name: str) -> RecordAction | None:
+    return _RECORD_ACTIONS.get(model._meta.label, {}).get(name)
 
 
 class ContributionsMixin(AdminMixinBase[ModelT]):
@@ -123,10 +270,122 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
             or super().object_history_form_template
         )
 
+    record_action_template = "admin/core/record_action.html"
+
     def get_urls(self) -> list[URLPattern]:
         contributed = [url for extension in _HISTORY for url in extension.urls(self)]
+        opts = self.model._meta
+        record = path(
+            "<path:object_id>/actions/<str:action_name>/",
+            self.admin_site.admin_view(self.record_action_view),
+            name=f"{opts.app_label}_{opts.model_name}_record_action",
+        )
         own: list[URLPattern] = super().get_urls()  # type: ignore[no-untyped-call]  # guardian's is unannotated
-        return [*contributed, *own]
+        return [*contributed, record, *own]
+
+    # --- Inlines and record actions contributed by the apps above ---------------------
+
+    def get_inlines(
+        self, request: HttpRequest, obj: ModelT | None
+    ) -> list["type[InlineModelAdmin[Any, Any]]"]:
+        own = list(super().get_inlines(request, obj))
+        if obj is None:  # the add form: no record yet, so nothing read-only to show
+            return [i for i in own if not issubclass(i, ReadOnlyInline)]
+        return [*own, *(i for i in admin_inlines_for(self.model) if i not in own)]
+
+    def record_actions(self, request: HttpRequest, obj: ModelT) -> list[RecordAction]:
+        """The record's actions the reader may use on it (each action's own rule)."""
+        return [a for a in record_actions_for(self.model) if a.allowed(request, obj)]
+
+    def record_action_url(self, obj: ModelT, name: str) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_record_action",
+            args=[obj.pk, name],
+        )
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: ModelT | None = None,
+    ) -> HttpResponse:
+        if obj is not None and change:
+            # unfold's detail actions menu draws them (its "actions_detail" entries).
+            context["actions_detail"] = [
+                *context.get("actions_detail", []),
+                *(
+                    {
+                        "title": a.label,
+                        "icon": a.icon,
+                        "variant": ActionVariant.DEFAULT,
+                        "attrs": {"data-testid": f"record-action-{a.name}"},
+                        "dialog": None,
+                        "path": self.record_action_url(obj, a.name),
+                    }
+                    for a in self.record_actions(request, obj)
+                ),
+            ]
+        response: HttpResponse = super().render_change_form(
+            request, context, add, change, form_url, obj
+        )
+        return response
+
+    def record_action_view(
+        self, request: HttpRequest, object_id: str, action_name: str
+    ) -> HttpResponse:
+        """A record action's page: its form, then the service; refusals are shown and logged.
+
+        An unknown action or a record the reader may not see is a 404; a record they see
+        but may not act on (permission, scope or rank) a 403, on the page and on a POST.
+        """
+        action = _record_action_for(self.model, action_name)
+        if action is None or "\x00" in object_id:
+            raise Http404(gettext("No such record."))
+        self._require_valid_pk(object_id)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such record."))
+        if not action.allowed(request, obj):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        form: forms.Form = (
+            action.form_class(obj, data)  # type: ignore[arg-type]  # a record-taking form
+            if action.form_takes_record
+            else action.form_class(data)
+        )
+        change_url = reverse(
+            f"{self.admin_site.name}:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
+            args=[obj.pk],
+        )
+        if data is not None and form.is_valid():
+            try:
+                done = action.perform(request, obj, form.cleaned_data)
+            except ValidationError as exc:
+                refusal_record(error=exc, where=request.path)
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, done)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": action.submit_label or action.label,
+            "intro": action.intro,
+            "submit_label": action.submit_label or action.label,
+            "submit_testid": f"confirm-{action.name}",
+            "form": form,
+            "media": self.media + form.media,
+            "object": obj,
+            "opts": self.model._meta,
+            "change_url": change_url,
+            "action": action,
+        }
+        return TemplateResponse(request, self.record_action_template, context)
 
     def get_history_queryset(
         self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any

@@ -11,15 +11,23 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm
 
-from apps.access import fields
+from apps.access import fields, scope
 from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
+from apps.core.admin_extensions import (
+    ReadOnlyInline,
+    RecordAction,
+    record_action_register,
+)
+from apps.core.history import is_system_account
 from apps.core.types import signed_in
 from apps.org import services, transfers, tree
 from apps.org.filters import DepartmentSubtreeFilter, LeaveDateFilter
@@ -27,10 +35,12 @@ from apps.org.forms import (
     DepartmentForm,
     EmployeeChangeForm,
     EmployeeCreationForm,
+    EmployeePasswordResetForm,
     TransferRequestForm,
 )
 from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, Transfer
-from apps.org.selectors import departments_with_headcount
+from apps.org.money import salary_format
+from apps.org.selectors import departments_with_headcount, employee_reports_to
 from apps.org.tree_views import tree_urls
 from apps.org.views import DepartmentChartView, ProfileView
 
@@ -120,6 +130,77 @@ class DepartmentAdmin(SoftDeleteDomainAdmin[Department]):
         return services.department_restore(department=obj, actor=actor)
 
 
+class TransferHistoryInline(ReadOnlyInline):
+    """The employee's transfers, newest first, as far as the reader sees transfers."""
+
+    model = Transfer
+    fk_name = "employee"
+    verbose_name = _("transfer")
+    # Not "… history": the tab sits beside the record's own "History" link.
+    verbose_name_plural = _("transfers")
+    fields = ("effective_date", "from_department", "to_department", "status", "reason")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Transfer]:
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("employee", "from_department", "to_department")
+        )
+        return scope.restrict(request.user, "org.view_transfer", queryset).order_by(
+            "-effective_date", "-created_at"
+        )
+
+
+RESET_PASSWORD = "reset-password"
+
+
+def _may_reset_password(request: HttpRequest, employee: Employee) -> bool:
+    """Someone else's password, in the reader's change scope, and of someone they outrank.
+
+    One's own password has Django's page (it asks for the current one); the system
+    account never signs in.
+    """
+    user = request.user
+    return (
+        employee.pk != user.pk
+        and not is_system_account(employee)
+        and user.has_perm("org.change_employee", employee)
+        and user.has_perm(ACCOUNT_PERM, employee)
+    )
+
+
+def _reset_password(request: HttpRequest, employee: Employee, data: dict[str, Any]) -> str:
+    services.employee_password_set(
+        employee=employee,
+        actor=signed_in(request),
+        password=data["password1"],
+        reason=data["reason"].strip(),
+    )
+    return str(_("The password of %(person)s was reset; their sessions were ended.")) % {
+        "person": employee.get_full_name() or employee.get_username()
+    }
+
+
+record_action_register(
+    model="org.Employee",
+    action=RecordAction(
+        name=RESET_PASSWORD,
+        label=_("Reset password…"),
+        intro=_(
+            "Set a new password for this person and tell it to them in person. Their open "
+            "sessions end; the reason is kept in the record's history."
+        ),
+        submit_label=_("Reset password"),
+        icon="key",
+        allowed=_may_reset_password,
+        perform=_reset_password,
+        form_class=EmployeePasswordResetForm,
+        form_takes_record=True,
+        order=10,
+    ),
+)
+
+
 @admin.register(Employee)
 class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: ignore[misc]  # guardian vs django-stubs (apps.core.admin)
     """People: Django's user admin first for its add form and password pages.
@@ -156,20 +237,65 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     )
     ordering = ("employee_id",)
     autocomplete_fields = ("department",)
-    readonly_fields = ("is_active", "last_login", "date_joined")
+    inlines = (TransferHistoryInline,)
+    # Shown, never edited here: activation is an action (deactivate / restore), the
+    # password has the "Reset password" action, and "reports to" follows the tree.
+    readonly_fields = (
+        "is_active",
+        "last_login",
+        "date_joined",
+        "reports_to",
+        "account_active",
+        "password_status",
+        "salary_display",
+    )
     filter_horizontal = ("groups", "user_permissions")
+    # The HR record in sections; rights come from role assignments (their own inline and
+    # screen), so only superusers get the section with the flags and the raw permissions.
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
-        (_("Personal"), {"fields": ("first_name", "last_name", "email", "phone")}),
+        (_("Person"), {"fields": ("first_name", "last_name")}),
         (
-            _("Employment"),
-            {"fields": ("employee_id", "department", "position", "hire_date", "salary")},
+            _("Job"),
+            {
+                "fields": (
+                    "employee_id",
+                    "department",
+                    "position",
+                    "reports_to",
+                    "hire_date",
+                    "salary",
+                )
+            },
+        ),
+        (_("Contact"), {"fields": ("email", "phone")}),
+        (
+            _("Emergency contact"),
+            {
+                "fields": (
+                    "emergency_contact_name",
+                    "emergency_contact_relationship",
+                    "emergency_contact_phone",
+                )
+            },
         ),
         (
-            _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            _("Account"),
+            {
+                "fields": (
+                    "username",
+                    "account_active",
+                    "last_login",
+                    "date_joined",
+                    "password_status",
+                )
+            },
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    superuser_fieldsets = (
+        (
+            _("Superuser only: status and permissions"),
+            {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "usable_password", "password1", "password2")}),
@@ -213,17 +339,39 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     def salary_masked(self, obj: Employee) -> Any:
         if obj.salary is None or not getattr(obj, "salary_visible", False):
             return "—"
-        return obj.salary
+        return salary_format(obj.salary)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # The record's read-only panels (reports to, password) link by the reader's
+            # rights; Django calls them with the object only.
+            obj._record_request = request
+        return obj
 
     def get_fieldsets(self, request: HttpRequest, obj: Employee | None = None) -> list:
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None:
             return fieldsets
+        if request.user.is_superuser:
+            # Before the "reason for this change" section, which closes the form.
+            at = next(
+                (i for i, (_t, o) in enumerate(fieldsets) if "change_reason" in o["fields"]),
+                len(fieldsets),
+            )
+            fieldsets[at:at] = list(self.superuser_fieldsets)
         hidden = set(fields.fields_hidden(user=request.user, obj=obj))
-        if not request.user.has_perm(ACCOUNT_PERM, obj):
-            hidden.add("password")  # its "reset password" link leads to a refusal
+        # A salary the reader sees but may not change reads as money, not as a number.
+        locked = "salary" in fields.fields_locked(user=request.user, obj=obj)
+        shown = {"salary": "salary_display"} if locked else {}
         return [
-            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            (
+                title,
+                {
+                    **options,
+                    "fields": [shown.get(f, f) for f in options["fields"] if f not in hidden],
+                },
+            )
             for title, options in fieldsets
         ]
 
@@ -240,6 +388,65 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
         if obj is not None and not request.user.has_perm(ACCOUNT_PERM, obj):
             readonly += sorted(ACCOUNT_FIELDS - {"password"} - set(readonly))
         return readonly
+
+    @display(description=_("reports to"))
+    def reports_to(self, obj: Employee) -> str:
+        manager = employee_reports_to(employee=obj)
+        if manager is None:
+            return "—"
+        request = getattr(obj, "_record_request", None)
+        if request is None or not request.user.has_perm("org.view_employee", manager):
+            return str(manager)
+        return format_html(
+            '<a href="{}" class="text-primary-600 dark:text-primary-500" '
+            'data-testid="reports-to">{}</a>',
+            reverse("admin:org_employee_change", args=[manager.pk]),
+            manager,
+        )
+
+    @display(description=_("active"))
+    def account_active(self, obj: Employee) -> str:
+        # Not Django's flag with its "unselect this instead of deleting" help: here an
+        # account is deactivated and restored by the list's actions, with their rules.
+        state = _("Active") if obj.is_active else _("Inactive")
+        return format_html(
+            '{} <span class="text-font-subtle-light dark:text-font-subtle-dark">— {}</span>',
+            state,
+            _("deactivated and restored from the list of employees."),
+        )
+
+    @display(description=_("password"))
+    def password_status(self, obj: Employee) -> str:
+        """When it was last set and the way to reset it; never the hash or its algorithm."""
+        if not obj.has_usable_password():
+            state = str(_("Password sign-in is disabled."))
+        elif obj.password_changed_at is not None:
+            state = str(_("Set; last changed %(when)s.")) % {
+                "when": date_format(localtime(obj.password_changed_at), "DATETIME_FORMAT")
+            }
+        else:
+            state = str(_("Set."))
+        request = getattr(obj, "_record_request", None)
+        if request is not None and obj.pk == request.user.pk:
+            return format_html(
+                '{} <a href="{}" class="text-primary-600 dark:text-primary-500">{}</a>',
+                state,
+                reverse("admin:password_change"),
+                _("Change your password…"),
+            )
+        if request is None or not _may_reset_password(request, obj):
+            return state
+        return format_html(
+            '{} <a href="{}" class="text-primary-600 dark:text-primary-500" '
+            'data-testid="reset-password-link">{}</a>',
+            state,
+            self.record_action_url(obj, RESET_PASSWORD),
+            _("Reset password…"),
+        )
+
+    @display(description=_("salary"))
+    def salary_display(self, obj: Employee) -> str:
+        return salary_format(obj.salary)
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""

@@ -4,25 +4,34 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin import AdminSite
+from django.contrib.auth.forms import SetPasswordMixin, UsernameField
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from unfold.forms import UserChangeForm, UserCreationForm
-from unfold.widgets import INPUT_CLASSES, UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
+from unfold.forms import UserCreationForm
+from unfold.widgets import (
+    INPUT_CLASSES,
+    UnfoldAdminPasswordWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
+)
 
 from apps.core.admin import SafeAutocompleteSelect
+from apps.core.admin_extensions import RecordReasonForm
 from apps.org.chart import DEPTH_MAX
 from apps.org.models import ORGANISATION, Department, Employee, Transfer
 from apps.org.selectors import departments_active
 from apps.org.services import (
     EMPLOYEE_DETAIL_FIELDS,
+    EMPLOYEE_EMERGENCY_FIELDS,
     authorize,
     department_code_suggest,
     department_parent_check,
     employee_department_check,
 )
 from apps.org.transfers import transfer_date_check
+from apps.org.validators import normalize_phone
 
 
 class DepartmentForm(forms.ModelForm):
@@ -81,10 +90,54 @@ class EmployeeCreationForm(EmployeeDepartmentMixin, UserCreationForm):
         fields = ("username", *EMPLOYEE_DETAIL_FIELDS)
 
 
-class EmployeeChangeForm(EmployeeDepartmentMixin, UserChangeForm):
-    class Meta(UserChangeForm.Meta):
+class EmployeeChangeForm(EmployeeDepartmentMixin, forms.ModelForm):
+    """The HR record. No password field (not even its hash): the record's "Reset password"
+    action sets one, with a reason. Which fields appear is the admin's (its fieldsets)."""
+
+    class Meta:
         model = Employee
-        fields = "__all__"
+        fields = (
+            "username",
+            *EMPLOYEE_DETAIL_FIELDS,
+            *EMPLOYEE_EMERGENCY_FIELDS,
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        permissions = self.fields.get("user_permissions")
+        if isinstance(permissions, forms.ModelMultipleChoiceField) and permissions.queryset:
+            permissions.queryset = permissions.queryset.select_related("content_type")
+
+    def clean_emergency_contact_phone(self) -> str:
+        return normalize_phone(self.cleaned_data.get("emergency_contact_phone") or "")
+
+
+class EmployeePasswordResetForm(SetPasswordMixin, RecordReasonForm):
+    """The record's "Reset password" action: a new password, twice, and why."""
+
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1=_("New password"), label2=_("New password confirmation")
+    )
+
+    def __init__(self, user: Employee, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for name in ("password1", "password2"):
+            self.fields[name].widget = UnfoldAdminPasswordWidget(
+                attrs={"autocomplete": "new-password"}
+            )
+        self.order_fields(["password1", "password2", "reason"])
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords()
+        self.validate_password_for_user(self.user)
+        return super().clean() or self.cleaned_data
 
 
 class TransferRequestForm(forms.Form):

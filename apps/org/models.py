@@ -136,6 +136,19 @@ class Employee(AbstractUser):  # type: ignore[django-manager-missing]  # see Dep
     position = models.CharField(_("position"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    # Whom to call if something happens to the person at work: HR data, not the account.
+    emergency_contact_name = models.CharField(
+        _("emergency contact name"), max_length=120, blank=True
+    )
+    emergency_contact_relationship = models.CharField(
+        _("relationship"),
+        max_length=60,
+        blank=True,
+        help_text=_("How the contact is related to the employee, for example spouse or parent."),
+    )
+    emergency_contact_phone = models.CharField(
+        _("emergency contact phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
     salary = models.DecimalField(
         _("salary"),
         max_digits=12,

@@ -114,3 +114,24 @@ def department_ancestor_ids(
         ]
         for d in departments
     }
+
+
+def employee_reports_to(*, employee: Employee) -> Employee | None:
+    """Whom ``employee`` reports to: their department's manager, else the nearest one above.
+
+    A manager reports to the manager above their own department (the nearest department
+    up the tree managed by someone else). Managers who have left (inactive) are skipped.
+    One query over the department's ancestors.
+    """
+    department = employee.department
+    if department is None:
+        return None
+    above = (
+        Department.objects.containing(department)
+        .filter(manager__isnull=False, manager__is_active=True)
+        .exclude(manager_id=employee.pk)
+        .select_related("manager__department")
+        .order_by("-level")
+        .first()
+    )
+    return above.manager if above is not None else None

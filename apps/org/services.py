@@ -41,7 +41,15 @@ EMPLOYEE_DETAIL_FIELDS = (
     "hire_date",
     "salary",
 )
-EMPLOYEE_EDITABLE = frozenset({"username", *EMPLOYEE_DETAIL_FIELDS, "is_staff", "is_superuser"})
+# Changed on the record after the person has joined (not asked when the account is made).
+EMPLOYEE_EMERGENCY_FIELDS = (
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+)
+EMPLOYEE_EDITABLE = frozenset(
+    {"username", *EMPLOYEE_DETAIL_FIELDS, *EMPLOYEE_EMERGENCY_FIELDS, "is_staff", "is_superuser"}
+)
 
 
 def _save_active_flag(

@@ -24,6 +24,10 @@ class SecurityConfig(AppConfig):
         security_action_store()  # the trail and the chain know its kinds from the start
         _register_sidebar()
 
+        from apps.security.record_actions import record_actions_register
+
+        record_actions_register()  # end sessions, reset devices: on the employee record
+
 
 def _register_sidebar() -> None:
     from apps.core.registry import SidebarEntry, sidebar_section_register

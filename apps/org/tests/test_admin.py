@@ -214,7 +214,7 @@ def test_auditor_cannot_find_people_by_salary(client, make_user, hr_user, web):
 
 def test_hr_sees_salary_in_list_form_and_history(hr_client, hr_user, web):
     emp = _salary_employee(web, hr_user)
-    assert "23456" in hr_client.get(EMPLOYEES).text
+    assert "¥23,456.78" in hr_client.get(EMPLOYEES).text  # money, as salary_format reads it
     assert 'name="salary"' in hr_client.get(_change(emp)).text
     history = hr_client.get(reverse("admin:org_employee_history", args=[emp.pk])).text
     assert "12345" in history
