@@ -17,15 +17,19 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
 from apps.access import services
+from apps.access.directory_views import directory_urls
 from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.roles import ROLE_LABELS
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
 from apps.core.admin import DomainAdmin, ReadOnlyLogAdmin, ReasonForm, adopt_saved
+from apps.core.admin_extensions import admin_pages_register
 from apps.core.texts import text_shown
 from apps.core.types import signed_in
 
 admin.site.unregister(Group)
+# The people directory lives under the employees: admin/org/employee/directory/.
+admin_pages_register(model="org.Employee", urls=directory_urls)
 
 
 @admin.register(Group)

@@ -1,4 +1,4 @@
-"""What the apps above core add to core's admin bases: history pages and list actions.
+"""What the apps above core add to core's admin bases: history pages, list actions, pages.
 
 Core's bases (``apps.core.admin``) may not import the apps above it (audit, security,
 the apps to come). Those apps register their contributions here from their own admin
@@ -58,6 +58,7 @@ class HistoryExtension:
 
 _HISTORY: list[HistoryExtension] = []
 _ACTIONS: dict[str, list[Callable[..., HttpResponse | None]]] = {}
+_PAGES: dict[str, list[Callable[[Any], list[URLPattern]]]] = {}
 
 
 def history_extension_register(extension: HistoryExtension) -> None:
@@ -80,6 +81,18 @@ def admin_action_register(*, model: str, action: Callable[..., HttpResponse | No
     actions = _ACTIONS.setdefault(model, [])
     if action not in actions:
         actions.append(action)
+
+
+def admin_pages_register(*, model: str, urls: Callable[[Any], list[URLPattern]]) -> None:
+    """Mount ``urls(model_admin)`` under the admin of ``model`` ("app_label.ModelName").
+
+    For pages a higher app owns below a lower app's model (the people directory under
+    the employees); mounted before the admin's own URLs, whose ``<path:object_id>/``
+    would take them.
+    """
+    pages = _PAGES.setdefault(model, [])
+    if urls not in pages:
+        pages.append(urls)
 
 
 def admin_actions_for(model: type[Model]) -> tuple[Callable[..., HttpResponse | None], ...]:
@@ -125,6 +138,9 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
 
     def get_urls(self) -> list[URLPattern]:
         contributed = [url for extension in _HISTORY for url in extension.urls(self)]
+        contributed += [
+            url for urls in _PAGES.get(self.model._meta.label, ()) for url in urls(self)
+        ]
         own: list[URLPattern] = super().get_urls()  # type: ignore[no-untyped-call]  # guardian's is unannotated
         return [*contributed, *own]
 
