@@ -38,7 +38,7 @@ SEARCH_WORDS_MAX = 4
 DEPARTMENT_CHOICES_MAX = 300
 
 
-def _holds(user: Employee, perm: str) -> bool:
+def holds_anywhere(user: Employee, perm: str) -> bool:
     """Does ``user`` hold ``perm`` anywhere (organisation-wide, in a subtree or on a record)?"""
     snap = scope.snapshot(user)
     return snap.superuser or perm in snap.perms
@@ -53,7 +53,7 @@ def search_words(raw: str) -> list[str] | None:
     return words[:SEARCH_WORDS_MAX]
 
 
-def _name_q(words: list[str]) -> Q:
+def name_q(words: list[str]) -> Q:
     """Every word in the first or the last name (so "Ada Love" finds Ada Lovelace)."""
     q = Q()
     for word in words:
@@ -74,7 +74,7 @@ def directory_people(
     if words is None:
         return people.none().values(*DIRECTORY_FIELDS)
     if words:
-        people = people.filter(_name_q(words))
+        people = people.filter(name_q(words))
     if department is not None:
         people = people.filter(tree.subtree_q([tree.subtree_of(department)], prefix="department"))
     return people.order_by("last_name", "first_name", "id").values(*DIRECTORY_FIELDS)
@@ -82,7 +82,7 @@ def directory_people(
 
 def directory_openable(user: Employee, pks: list[Any]) -> set[Any]:
     """Which of these people ``user`` may open in full (their employee record): one query."""
-    if not pks or not _holds(user, "org.view_employee"):
+    if not pks or not holds_anywhere(user, "org.view_employee"):
         return set()
     visible = scope.restrict(user, "org.view_employee", Employee.objects.filter(pk__in=pks))
     return set(visible.values_list("pk", flat=True))
@@ -113,14 +113,14 @@ def directory_department(user: Employee, raw: str) -> Department | None:
 def chart_departments(user: Employee) -> QuerySet[Department]:
     """The departments ``user`` may see on the org chart (names and managers)."""
     departments = Department.objects.all()
-    if _holds(user, "org.view_department"):
+    if holds_anywhere(user, "org.view_department"):
         return scope.restrict(user, "org.view_department", departments)
     return departments.filter(is_active=True)
 
 
 def chart_shows_figures(user: Employee) -> bool:
     """Does the chart show ``user`` headcounts (only to those who may list departments)?"""
-    return _holds(user, "org.view_department")
+    return holds_anywhere(user, "org.view_department")
 
 
 def chart_scope_tops(user: Employee) -> Q | None:
