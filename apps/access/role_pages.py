@@ -37,6 +37,9 @@ ROLE_DESCRIPTIONS = {
 }
 
 
+HISTORY_LABEL = _("View history")
+
+
 def role_label(name: str) -> str:
     """A role's name in the reader's language (a group that is not a role: its own name)."""
     return str(ROLE_LABELS.get(name, name))
@@ -79,6 +82,15 @@ def _action_label(model: Any, codename: str) -> str:
     return str(capfirst(declared.get(codename, codename)))
 
 
+def _rights_row(model: Any) -> ModelRights:
+    if model is Group:  # Django's groups are our roles, shown under Access
+        return ModelRights(model=str(_("Roles")), app=str(_("Access")))
+    return ModelRights(
+        model=str(capfirst(model._meta.verbose_name_plural)),
+        app=str(model._meta.app_config.verbose_name),
+    )
+
+
 def role_rights(group: Group) -> list[ModelRights]:
     """Per model (in app, then model order), the actions ``group`` may take, translated."""
     perms = Permission.objects.filter(pk__in=[p.pk for p in _permissions(group)]).select_related(
@@ -90,18 +102,21 @@ def role_rights(group: Group) -> list[ModelRights]:
         model = perm.content_type.model_class()
         if model is None:
             continue
-        key = (perm.content_type.app_label, perm.content_type.model)
+        # simple-history's "view historical employee": the employees' history.
+        tracked = getattr(model, "instance_type", None)
+        if tracked is not None:
+            model, label, rank = tracked, str(HISTORY_LABEL), len(ACTIONS)
+        else:
+            action, _sep, rest = perm.codename.partition("_")
+            basic = action in ACTIONS and rest == model._meta.model_name
+            rank = ACTIONS.index(action) if basic else len(ACTIONS) + 1
+            label = _action_label(model, perm.codename)
+        key = (model._meta.app_label, model._meta.model_name)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = ModelRights(
-                model=str(capfirst(model._meta.verbose_name_plural)),
-                app=str(model._meta.app_config.verbose_name),
-            )
+            row = rows[key] = _rights_row(model)
             order[key] = []
-        action, _sep, rest = perm.codename.partition("_")
-        basic = action in ACTIONS and rest == model._meta.model_name
-        rank = ACTIONS.index(action) if basic else len(ACTIONS)
-        order[key].append((rank, _action_label(model, perm.codename)))
+        order[key].append((rank, label))
     for key, row in rows.items():
-        row.actions = [label for _rank, label in sorted(order[key])]
+        row.actions = list(dict.fromkeys(label for _rank, label in sorted(order[key])))
     return sorted(rows.values(), key=lambda r: (r.app, r.model))
