@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from apps.access import scope
 from apps.org import tree
 from apps.org.models import Department, Employee
+from apps.org.tree import DepartmentQuerySet
 
 # The only columns the directory reads; a test asserts nothing else is ever selected.
 DIRECTORY_FIELDS = (
@@ -72,12 +73,15 @@ def directory_people(
     people = Employee.objects.filter(is_active=True, is_system=False)
     words = search_words(search)
     if words is None:
-        return people.none().values(*DIRECTORY_FIELDS)
-    if words:
+        people = people.none()
+    elif words:
         people = people.filter(name_q(words))
     if department is not None:
         people = people.filter(tree.subtree_q([tree.subtree_of(department)], prefix="department"))
-    return people.order_by("last_name", "first_name", "id").values(*DIRECTORY_FIELDS)
+    rows: QuerySet[Employee, dict[str, Any]] = people.order_by(
+        "last_name", "first_name", "id"
+    ).values(*DIRECTORY_FIELDS)
+    return rows
 
 
 def directory_openable(user: Employee, pks: list[Any]) -> set[Any]:
@@ -110,7 +114,7 @@ def directory_department(user: Employee, raw: str) -> Department | None:
     return Department.objects.filter(is_active=True, pk=pk).first()
 
 
-def chart_departments(user: Employee) -> QuerySet[Department]:
+def chart_departments(user: Employee) -> DepartmentQuerySet:
     """The departments ``user`` may see on the org chart (names and managers)."""
     departments = Department.objects.all()
     if holds_anywhere(user, "org.view_department"):

@@ -18,7 +18,7 @@ from apps.core.types import AuthedHttpRequest
 PER_PAGE = 25
 
 
-class DirectoryView(UnfoldModelAdminViewMixin, TemplateView):
+class DirectoryView(UnfoldModelAdminViewMixin, TemplateView):  # type: ignore[misc]  # unfold is untyped
     """GET ?q=&department=&page=: active colleagues by name, 25 a page."""
 
     request: AuthedHttpRequest  # an admin page: behind login

@@ -111,7 +111,7 @@ def role_rights(group: Group) -> list[ModelRights]:
             basic = action in ACTIONS and rest == model._meta.model_name
             rank = ACTIONS.index(action) if basic else len(ACTIONS) + 1
             label = _action_label(model, perm.codename)
-        key = (model._meta.app_label, model._meta.model_name)
+        key = (str(model._meta.app_label), str(model._meta.model_name))
         row = rows.get(key)
         if row is None:
             row = rows[key] = _rights_row(model)

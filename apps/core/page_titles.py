@@ -24,7 +24,7 @@ SEPARATOR = " · "
 
 
 def _may_open_list(request: HttpRequest, opts: "Options[Any]") -> bool:
-    model_admin = admin.site._registry.get(opts.model)  # type: ignore[arg-type]
+    model_admin = admin.site._registry.get(opts.model)
     return model_admin is not None and bool(model_admin.has_view_or_change_permission(request))
 
 

@@ -21,7 +21,7 @@ def page_crumbs(context: Any) -> str:
     request = context.get("request")
     crumbs = page_titles.page_crumbs(context)
     if not crumbs:
-        return header_title(context)  # unfold's: "Welcome <name>"
+        return str(header_title(context))  # unfold's: "Welcome <name>"
     parts = [{"title": title, "link": url} for title, url in crumbs]
     return render_to_string("unfold/helpers/header_title.html", {"parts": parts}, request=request)
 
