@@ -21,7 +21,11 @@ def _crumbs(response) -> str:
 @pytest.fixture
 def ada(root_department):
     return employee_create(
-        actor=None, username="ada", first_name="Ada", last_name="Lovelace", department=root_department
+        actor=None,
+        username="ada",
+        first_name="Ada",
+        last_name="Lovelace",
+        department=root_department,
     )
 
 
@@ -40,7 +44,9 @@ def test_a_record_is_titled_by_its_name_and_list(hr_client, ada):
 
 
 def test_the_add_form_and_the_home_page(hr_client):
-    assert _title(hr_client.get("/admin/org/employee/add/")) == "Add employee · Employees | Backoffice"
+    assert (
+        _title(hr_client.get("/admin/org/employee/add/")) == "Add employee · Employees | Backoffice"
+    )
     assert _title(hr_client.get("/admin/")) == "Home | Backoffice"
 
 
@@ -53,7 +59,8 @@ def test_titles_in_chinese(hr_client, ada):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/org/employee/me/", "/admin/org/employee/directory/", "/admin/org/department/chart/"]
+    "url",
+    ["/admin/org/employee/me/", "/admin/org/employee/directory/", "/admin/org/department/chart/"],
 )
 def test_staff_pages_link_no_crumb_staff_may_not_open(staff_client, url):
     response = staff_client.get(url)
