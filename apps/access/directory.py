@@ -96,10 +96,10 @@ def directory_departments(user: Employee) -> list[Department]:
     """The departments the directory's filter offers (active ones, shallowest first, capped)."""
     shallow = (
         Department.objects.filter(is_active=True)
-        .order_by("level", "tree_id", "lft")
+        .order_by(tree.LEVEL, *tree.tree_order())
         .only_tree("name", "code")[:DEPARTMENT_CHOICES_MAX]
     )
-    return sorted(shallow, key=lambda d: (d.tree_id, d.lft))
+    return sorted(shallow, key=tree.subtree_of)  # back in the tree's own order
 
 
 def directory_department(user: Employee, raw: str) -> Department | None:

@@ -43,7 +43,11 @@ class DirectoryView(UnfoldModelAdminViewMixin, TemplateView):  # type: ignore[mi
             crumbs=[(self.title, None)],
             query=query if directory.search_words(query) is not None else "",
             department=department,
-            departments=directory.directory_departments(user),
+            # Indented by level: the filter keeps a department and everything under it.
+            departments=[
+                (d.pk, "\u00a0\u00a0" * d.level + d.name)
+                for d in directory.directory_departments(user)
+            ],
             page_obj=page,
             rows=rows,
         )

@@ -37,7 +37,7 @@ def test_staff_land_on_their_home_and_reach_everyone_s_pages(
     make_user("staff", department=people["web"])
     log_in(page, "staff")
     home = page.get_by_test_id("staff-home")
-    expect(home).to_contain_text("Hello Staff")
+    expect(home).to_contain_text("Welcome, Staff")
     expect(page.get_by_test_id("home-profile")).to_contain_text("Web Platform")
     expect(page).to_have_title("Home | Backoffice")
     sidebar = page.locator("#nav-sidebar-inner")
@@ -59,7 +59,7 @@ def test_staff_land_on_their_home_and_reach_everyone_s_pages(
 
     _in_chinese(page)
     page.goto("/admin/")
-    expect(page.get_by_test_id("staff-home")).to_contain_text("您好")
+    expect(page.get_by_test_id("staff-home")).to_contain_text("欢迎")
     expect(page.locator("#nav-sidebar-inner")).to_contain_text("通讯录")
     expect(page).to_have_title(re.compile(r"^首页 \| "))
     shot("03-home-zh")
