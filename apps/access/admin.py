@@ -146,9 +146,15 @@ class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
     fields = ("user", "role", "department", "valid_from", "valid_until", "reason")
     readonly_fields = ("assigned_by",)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            # Read-only once made: the role shown by its name in the reader's language.
+            return tuple("role_label" if f == "role" else f for f in self.fields)
+        return self.fields
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
-            return (*self.fields, "assigned_by")
+            return (*self.get_fields(request, obj), "assigned_by")
         return ()
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:

@@ -85,3 +85,16 @@ def test_role_names_in_chinese_on_explain_access(hr_client, make_user):
     body = response.content.decode()
     assert "经理" in body
     assert "Role assignment: Manager" not in body
+
+
+def test_an_assignment_s_page_names_its_role_in_chinese(hr_client, make_user):
+    from apps.access.models import RoleAssignment
+
+    manager = make_user("manager", username="m1")
+    assignment = RoleAssignment.objects.get(user=manager)
+    hr_client.cookies["django_language"] = "zh-hans"
+    response = hr_client.get(f"/admin/access/roleassignment/{assignment.pk}/change/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "经理" in body
+    assert ">Manager<" not in body
