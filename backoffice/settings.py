@@ -393,8 +393,17 @@ UNFOLD = {
     "COLORS": lambda request: {},
     # The user menu (top right): everyone's own profile, password, sessions, backup codes.
     "ACCOUNT": {"navigation": "apps.core.admin_site.account_links"},
+    # The palette (Ctrl+K, or the sidebar's search box) finds people and departments too,
+    # within the reader's scope; its answers are never served from unfold's cache
+    # (apps.core.admin_site._forget_cached_search).
+    "COMMAND": {
+        "search_callback": "apps.access.search.search_callback",
+        "search_models": False,
+        "show_history": False,
+    },
     "SIDEBAR": {
         "show_search": True,
+        "command_search": True,
         "show_all_applications": False,
         "navigation": "apps.core.admin_site.navigation",
     },

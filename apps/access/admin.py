@@ -6,41 +6,113 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
-from apps.access import services
+from apps.access import role_pages, services
+from apps.access.directory_views import directory_urls
 from apps.access.models import PermissionLog, RoleAssignment
-from apps.access.roles import ROLE_LABELS
+from apps.access.role_pages import role_label
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
 from apps.core.admin import DomainAdmin, ReadOnlyLogAdmin, ReasonForm, adopt_saved
+from apps.core.admin_extensions import admin_pages_register
 from apps.core.texts import text_shown
 from apps.core.types import signed_in
 
 admin.site.unregister(Group)
+# The people directory lives under the employees: admin/org/employee/directory/.
+admin_pages_register(model="org.Employee", urls=directory_urls)
+
+
+class RoleFilter(admin.RelatedFieldListFilter):
+    """The role filter, with role names in the reader's language."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[Any]:
+        choices = super().field_choices(field, request, model_admin)
+        return [(pk, role_label(str(name))) for pk, name in choices]
+
+
+class RolePaginator(Paginator):
+    """The roles list says "6 roles" (unfold includes a paginator's own template)."""
+
+    template_name = "admin/access/role_pagination.html"
 
 
 @admin.register(Group)
 class RoleAdmin(DjangoGroupAdmin, ReadOnlyLogAdmin[Group]):  # type: ignore[misc]  # guardian vs django-stubs (apps.core.admin)
-    """Role groups, read-only: their permissions are the matrix in roles.py (and
-    docs/permissions.md), so an edit here would silently disagree with both."""
+    """Roles, read-only: their permissions are the matrix in roles.py (and
+    docs/permissions.md), so an edit here would silently disagree with both. A role's
+    page shows what it may do (``role_pages``)."""
 
     show_full_result_count = True  # a handful of rows
-    list_display = ("name", "label")
+    list_display = ("role_name", "members", "description")
+    paginator = RolePaginator
     search_fields = ("name",)
     actions = None
 
-    @display(description=_("role"))
-    def label(self, obj: Group) -> str:
-        return str(ROLE_LABELS.get(obj.name, obj.name))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
+        return role_pages.roles_with_members(super().get_queryset(request))
+
+    @display(description=_("role"), ordering="name")
+    def role_name(self, obj: Group) -> str:
+        return role_pages.role_label(obj.name)
+
+    @display(description=_("members"), ordering="members")
+    def members(self, obj: Group) -> int:
+        return int(getattr(obj, "members", 0))
+
+    @display(description=_("description"))
+    def description(self, obj: Group) -> str:
+        return role_pages.role_description(obj.name) or "—"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        roles = _("Roles")
+        context = {"title": roles, "crumbs": [(roles, None)], **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The role's page: what it may do, read from the matrix (nothing to edit)."""
+        if not self.has_view_permission(request) or request.method not in ("GET", "HEAD"):
+            raise PermissionDenied  # read-only: nothing to post
+        if not object_id.isascii() or not object_id.isdigit() or len(object_id) > 12:
+            raise Http404(_("No such role."))
+        group = self.get_queryset(request).filter(pk=int(object_id)).first()
+        if group is None:
+            raise Http404(_("No such role."))
+        label = role_pages.role_label(group.name)
+        roles_url = reverse("admin:auth_group_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": label,
+            "crumbs": [(_("Roles"), roles_url), (label, None)],
+            "role": group,
+            "role_label": label,
+            "description": role_pages.role_description(group.name),
+            "rights": role_pages.role_rights(group),
+            "members": getattr(group, "members", 0),
+            "assignments_url": f"{reverse('admin:access_roleassignment_changelist')}"
+            f"?role__id__exact={group.pk}",
+            "may_list_assignments": request.user.has_perm("access.view_roleassignment"),
+        }
+        return TemplateResponse(request, "admin/access/role.html", context)
 
 
 class RoleAssignmentForm(forms.ModelForm):
@@ -64,7 +136,7 @@ class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
         "state_badge",
         "assigned_by",
     )
-    list_filter = ("role", ("valid_from", RangeDateTimeFilter))
+    list_filter = (("role", RoleFilter), ("valid_from", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("user", "role", "department", "assigned_by")
     search_fields = ("user__username", "user__first_name", "user__last_name", "role__name")
@@ -74,9 +146,15 @@ class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
     fields = ("user", "role", "department", "valid_from", "valid_until", "reason")
     readonly_fields = ("assigned_by",)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            # Read-only once made: the role shown by its name in the reader's language.
+            return tuple("role_label" if f == "role" else f for f in self.fields)
+        return self.fields
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
-            return (*self.fields, "assigned_by")
+            return (*self.get_fields(request, obj), "assigned_by")
         return ()
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
@@ -89,7 +167,11 @@ class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role":
             kwargs["queryset"] = roles_assignable(signed_in(request)).order_by("name")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "role" and formfield is not None:
+            # The choices show role names in the reader's language.
+            formfield.label_from_instance = lambda group: role_label(group.name)
+        return formfield
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -103,7 +185,7 @@ class RoleAssignmentAdmin(DomainAdmin[RoleAssignment]):
 
     @display(description=_("role"))
     def role_label(self, obj: RoleAssignment) -> str:
-        return str(ROLE_LABELS.get(obj.role.name, obj.role.name))
+        return role_label(obj.role.name)
 
     @display(
         description=_("state"),
@@ -155,7 +237,7 @@ class PermissionLogAdmin(ReadOnlyLogAdmin[PermissionLog]):
         "at",
         "action",
         "user",
-        "role",
+        "role_shown",
         "department",
         "permission",
         "shown_target",
@@ -171,6 +253,10 @@ class PermissionLogAdmin(ReadOnlyLogAdmin[PermissionLog]):
     # on the list and on the entry's page alike.
     exclude = ("target",)
     readonly_fields = ("shown_target",)
+
+    @display(description=_("role"), ordering="role__name")
+    def role_shown(self, obj: PermissionLog) -> str:
+        return role_label(obj.role.name) if obj.role else "—"
 
     @display(description=_("object"), ordering="target")
     def shown_target(self, obj: PermissionLog) -> str:

@@ -25,7 +25,12 @@ class AccessConfig(AppConfig):
 
 
 def _register_sidebar() -> None:
-    from apps.core.registry import SidebarEntry, active_under, sidebar_section_register
+    from apps.core.registry import (
+        SidebarEntry,
+        active_under,
+        sidebar_entry_register,
+        sidebar_section_register,
+    )
 
     assignments = "admin:access_roleassignment_changelist"
     explain = "admin:access_roleassignment_explain"
@@ -50,5 +55,12 @@ def _register_sidebar() -> None:
                 "access.view_permissionlog",
             ),
             SidebarEntry(_("Explain access"), "policy", explain, "access.view_roleassignment"),
+        ),
+    )
+    # Everyone's phone book of colleagues (apps.access.directory decides what it shows).
+    sidebar_entry_register(
+        section="overview",
+        entry=SidebarEntry(
+            _("People directory"), "contacts", "admin:org_employee_directory", order=20
         ),
     )

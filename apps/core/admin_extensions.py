@@ -1,5 +1,5 @@
-"""What the apps above core add to core's admin bases: history pages, list actions, and on a
-record's page its read-only panels (inlines) and its actions.
+"""What the apps above core add to core's admin bases: history pages, list actions, pages,
+and on a record's page its read-only panels (inlines) and its actions.
 
 Core's bases (``apps.core.admin``) may not import the apps above it (audit, security,
 the apps to come). Those apps register their contributions here from their own admin
@@ -76,6 +76,7 @@ _HISTORY: list[HistoryExtension] = []
 _ACTIONS: dict[str, list[Callable[..., HttpResponse | None]]] = {}
 _INLINES: "dict[str, list[type[InlineModelAdmin[Any, Any]]]]" = {}
 _RECORD_ACTIONS: dict[str, dict[str, "RecordAction"]] = {}
+_PAGES: dict[str, list[Callable[[Any], list[URLPattern]]]] = {}
 
 
 def history_extension_register(extension: HistoryExtension) -> None:
@@ -98,6 +99,18 @@ def admin_action_register(*, model: str, action: Callable[..., HttpResponse | No
     actions = _ACTIONS.setdefault(model, [])
     if action not in actions:
         actions.append(action)
+
+
+def admin_pages_register(*, model: str, urls: Callable[[Any], list[URLPattern]]) -> None:
+    """Mount ``urls(model_admin)`` under the admin of ``model`` ("app_label.ModelName").
+
+    For pages a higher app owns below a lower app's model (the people directory under
+    the employees); mounted before the admin's own URLs, whose ``<path:object_id>/``
+    would take them.
+    """
+    pages = _PAGES.setdefault(model, [])
+    if urls not in pages:
+        pages.append(urls)
 
 
 def admin_actions_for(model: type[Model]) -> tuple[Callable[..., HttpResponse | None], ...]:
@@ -274,6 +287,9 @@ class ContributionsMixin(AdminMixinBase[ModelT]):
 
     def get_urls(self) -> list[URLPattern]:
         contributed = [url for extension in _HISTORY for url in extension.urls(self)]
+        contributed += [
+            url for urls in _PAGES.get(self.model._meta.label, ()) for url in urls(self)
+        ]
         opts = self.model._meta
         record = path(
             "<path:object_id>/actions/<str:action_name>/",

@@ -36,10 +36,17 @@ def _register_models() -> None:
 
 
 def _register_sidebar() -> None:
-    from apps.core.registry import SidebarEntry, active_under, sidebar_section_register
+    from apps.core.registry import (
+        SidebarEntry,
+        active_under,
+        sidebar_entry_register,
+        sidebar_section_register,
+    )
 
     departments = "admin:org_department_changelist"
     chart, tree = "admin:org_department_chart", "admin:org_department_tree"
+    employees, me = "admin:org_employee_changelist", "admin:org_employee_me"
+    directory = "admin:org_employee_directory"  # mounted by apps.access
     sidebar_section_register(
         "org",
         title=_("Organisation"),
@@ -54,12 +61,23 @@ def _register_sidebar() -> None:
                 active=active_under(departments, except_under=(chart, tree)),
             ),
             SidebarEntry(_("Department tree"), "account_tree", tree, "org.view_department"),
-            SidebarEntry(_("Org chart"), "lan", chart, "org.view_department"),
             SidebarEntry(
-                _("Employees"), "badge", "admin:org_employee_changelist", "org.view_employee"
+                _("Employees"),
+                "badge",
+                employees,
+                "org.view_employee",
+                # "My profile" and the people directory live under the employee URLs.
+                active=active_under(employees, except_under=(me, directory)),
             ),
             SidebarEntry(
                 _("Transfers"), "swap_horiz", "admin:org_transfer_changelist", "org.view_transfer"
             ),
         ),
     )
+    # Everyone's: their own profile and the org chart (names and managers; apps.access
+    # decides what each reader sees of it).
+    for entry in (
+        SidebarEntry(_("My profile"), "person", me, order=10),
+        SidebarEntry(_("Org chart"), "lan", chart, order=30),
+    ):
+        sidebar_entry_register(section="overview", entry=entry)

@@ -14,10 +14,15 @@ from unfold.views import UnfoldModelAdminViewMixin
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from apps.access import scope
+from apps.access.directory import (
+    chart_departments,
+    chart_scope_tops,
+    chart_shows_figures,
+    chart_without_figures,
+)
 from apps.access.fields import fields_never_visible
 from apps.access.services import refusal_record
-from apps.core.types import AuthedHttpRequest
+from apps.core.types import AuthedHttpRequest, signed_in
 from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department, Employee
@@ -28,7 +33,9 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
     """The org chart: the selector's nested nodes, drawn as SVG by static/org/orgchart.js."""
 
     title = _("Org chart")
-    permission_required = ("org.view_department",)
+    # Everyone signed in: names and managers of the departments apps.access.directory
+    # lets them see (chart_departments); headcounts only for those who list departments.
+    permission_required = ()
     template_name = "admin/org/department_chart.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -45,17 +52,17 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
             depth_ok=depth_ok,
             form=form,
             media=form.media,
-            chart=org_chart(root=root, depth=depth),
+            chart=self._chart(root, depth),
             chart_labels=_chart_labels(),
         )
 
     def _root(self) -> Department | None:
         """The requested department, or the top of the user's scope (None: everything)."""
-        user = self.request.user
-        visible = scope.restrict(user, "org.view_department", Department.objects.all())
+        user = signed_in(self.request)
+        visible = chart_departments(user)
         raw = self.request.GET.get("root", "").strip()
         if not raw:
-            tops = scope.scope_roots_q(user, "org.view_department")
+            tops = chart_scope_tops(user)
             if tops is None:
                 return None
             # A scoped user starts at the top of their (first) subtree; the form picks others.
@@ -71,6 +78,11 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
         if root is None:
             raise Http404(_("No such department."))
         return root
+
+    def _chart(self, root: Department | None, depth: int) -> list[dict[str, Any]]:
+        nodes = org_chart(root=root, depth=depth)
+        user = signed_in(self.request)
+        return nodes if chart_shows_figures(user) else chart_without_figures(nodes)
 
     def _depth(self) -> tuple[int, bool]:
         """The requested depth clamped to 1..DEPTH_MAX; the default when it is not a number."""

@@ -12,7 +12,7 @@ def test_staff_changes_their_phone_on_my_profile(page: Page, shot, log_in, make_
     staff = make_user("staff")
     log_in(page, "staff")
     page.get_by_text("Staff Tester").first.click()
-    page.get_by_role("link", name="My profile").click()
+    page.get_by_role("link", name="My profile", exact=True).click()  # the user menu's
     expect(page.get_by_test_id("profile-details")).to_contain_text(staff.employee_id)
     page.get_by_label("Phone").fill("not a number")
     page.get_by_test_id("profile-save").click()

@@ -425,7 +425,9 @@ def _request(world: World, persona: str, model: type[models.Model], kind: str) -
         )
     obj = (world.inside if where == "inside" else world.outside)[model]
     if view == "save":
-        return client.post(_url(model, "change", obj.pk), _unchanged_form(world, obj))
+        # A role's page is not a form (apps.access.role_pages): post its name only.
+        data = {"name": obj.name} if model is Group else _unchanged_form(world, obj)
+        return client.post(_url(model, "change", obj.pk), data)
     if view in ("version", "version_post"):
         version = obj.history.order_by("history_date").first()
         url = _url(model, "simple_history", obj.pk, version.history_id)

@@ -163,14 +163,21 @@ def test_the_sidebar_is_built_from_the_registered_entries(make_user):
     assert list(organisation) == [
         "Departments",
         "Department tree",
-        "Org chart",
         "Employees",
         "Transfers",
     ]
     assert organisation["Employees"]["permission"](request) is True
     # The chart lives under the department URLs: the department entry stays dark there.
     assert organisation["Departments"]["active"](request) is False
-    assert "permission" not in sections[0]["items"][0]
+    # Everyone's pages: no permission asked.
+    overview = sections[0]["items"]
+    assert [str(i["title"]) for i in overview] == [
+        "Home",
+        "My profile",
+        "People directory",
+        "Org chart",
+    ]
+    assert all("permission" not in item for item in overview)
 
 
 @pytest.mark.django_db
