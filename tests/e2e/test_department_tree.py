@@ -225,7 +225,8 @@ def test_move_to_is_a_centred_dialog_offering_only_real_moves(
     expect(targets.nth(1)).to_contain_text("Finance")
     box = dialog.bounding_box()
     viewport = page.viewport_size
-    assert box is not None and viewport is not None
+    assert box is not None
+    assert viewport is not None
     # Centred in the window, clear of the sidebar's corner.
     assert abs(box["x"] + box["width"] / 2 - viewport["width"] / 2) < 4, box
     assert abs(box["y"] + box["height"] / 2 - viewport["height"] / 2) < 4, box
@@ -243,9 +244,7 @@ def test_move_to_is_a_centred_dialog_offering_only_real_moves(
     expect(dialog).not_to_contain_text("Engineering")
     targets.filter(has_text="Finance").click()
     expect(dialog).to_be_hidden()
-    expect(page.get_by_test_id("tree-pending-move")).to_contain_text(
-        "Web Platform → under Finance"
-    )
+    expect(page.get_by_test_id("tree-pending-move")).to_contain_text("Web Platform → under Finance")
 
 
 def test_department_names_link_to_the_department(page: Page, log_in, make_user, org):

@@ -13,8 +13,7 @@ TARGETS = reverse("admin:org_department_tree_targets")
 
 
 def _targets(client, node, **params):
-    response = client.get(TARGETS, {"node": getattr(node, "pk", node), **params})
-    return response
+    return client.get(TARGETS, {"node": getattr(node, "pk", node), **params})
 
 
 def _names(response):
@@ -62,7 +61,12 @@ def test_the_search_narrows_the_choices(admin_client_, tree):
 
 def test_the_list_is_capped(admin_client_, tree):
     for i in range(25):
-        department_create(actor=None, name=f"Team {i:02}", code="T" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] * 2, parent=tree["fin"])
+        department_create(
+            actor=None,
+            name=f"Team {i:02}",
+            code="T" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] * 2,
+            parent=tree["fin"],
+        )
     assert len(_names(_targets(admin_client_, tree["mob"]))) == 20
 
 
@@ -115,9 +119,16 @@ def test_hostile_searches_are_refused_cleanly(admin_client_, tree, query, status
     assert response.status_code == status
 
 
-def test_the_answer_is_a_fixed_number_of_queries(admin_client_, tree, django_assert_max_num_queries):
+def test_the_answer_is_a_fixed_number_of_queries(
+    admin_client_, tree, django_assert_max_num_queries
+):
     for i in range(10):
-        department_create(actor=None, name=f"Team {i:02}", code="T" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] * 2, parent=tree["fin"])
+        department_create(
+            actor=None,
+            name=f"Team {i:02}",
+            code="T" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] * 2,
+            parent=tree["fin"],
+        )
     _targets(admin_client_, tree["mob"])  # warm the session and rights caches
     with django_assert_max_num_queries(9):
         response = _targets(admin_client_, tree["mob"])
