@@ -18,7 +18,7 @@ from apps.access import scope
 from apps.access.fields import fields_never_visible
 from apps.access.services import refusal_record
 from apps.core.types import AuthedHttpRequest
-from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
+from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, PEOPLE_DEPTH_DEFAULT, org_chart, people_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department, Employee
 from apps.org.services import employee_profile_update
@@ -33,7 +33,8 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         root = self._root()
-        depth, depth_ok = self._depth()
+        people = self.request.GET.get("view") == "people"
+        depth, depth_ok = self._depth(PEOPLE_DEPTH_DEFAULT if people else DEPTH_DEFAULT)
         form = DepartmentChartForm(
             initial={"root": root, "depth": depth}, admin_site=self.model_admin.admin_site
         )
@@ -45,7 +46,8 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
             depth_ok=depth_ok,
             form=form,
             media=form.media,
-            chart=org_chart(root=root, depth=depth),
+            view="people" if people else "departments",
+            chart=self._people(root, depth) if people else org_chart(root=root, depth=depth),
             chart_labels=_chart_labels(),
         )
 
@@ -72,15 +74,22 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
             raise Http404(_("No such department."))
         return root
 
-    def _depth(self) -> tuple[int, bool]:
+    def _people(self, root: Department | None, depth: int) -> list[dict[str, Any]]:
+        """The people view: only the employees the reader may see are drawn."""
+        people = scope.restrict(
+            self.request.user, "org.view_employee", Employee.objects.filter(is_system=False)
+        )
+        return people_chart(root=root, depth=depth, people=people)
+
+    def _depth(self, default: int = DEPTH_DEFAULT) -> tuple[int, bool]:
         """The requested depth clamped to 1..DEPTH_MAX; the default when it is not a number."""
         raw = self.request.GET.get("depth", "").strip()
         if not raw:
-            return DEPTH_DEFAULT, True
+            return default, True
         try:
             requested = int(raw)
         except ValueError:
-            return DEPTH_DEFAULT, False
+            return default, False
         depth = max(1, min(DEPTH_MAX, requested))
         return depth, depth == requested
 
@@ -96,6 +105,15 @@ def _chart_labels() -> dict[str, str]:
         "toggle": gettext("Click to collapse or expand"),
         "empty": gettext("No departments to show."),
         "collapsed": gettext("collapsed"),
+        "zoomIn": gettext("Zoom in"),
+        "zoomOut": gettext("Zoom out"),
+        "fit": gettext("Fit to screen"),
+        "vacant": gettext("No manager (or not visible to you)"),
+        # %(count)s is replaced in the browser.
+        "morePeople": gettext("+ %(count)s more"),
+        "searchNone": gettext("Nothing drawn matches."),
+        "report": gettext("report"),
+        "reports": gettext("reports"),
     }
 
 
