@@ -390,7 +390,6 @@ def _labels() -> dict[str, str]:
         "under": gettext("under"),
         "top": gettext("The top of the organisation"),
         "noTargets": gettext("No department to move it to."),
-        "movedHere": gettext("Moved just now"),
         "close": gettext("Close"),
     }
 
