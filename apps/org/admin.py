@@ -350,10 +350,18 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
             submit_label=_("Request transfer"),
             submit_testid="confirm-transfer",
             service=request_one,
-            done=lambda n: transfers.transfer_summary(done),
+            done=lambda n: _transfer_done(self, request, done),
             # The admin's actions.js speaks through Django's JavaScript catalogue.
             media=Media(js=[reverse("admin:jsi18n")]) + self.media + form.media,
         )
+
+
+def _transfer_done(admin: "EmployeeAdmin", request: HttpRequest, done: list[Transfer]) -> str:
+    """The success message; a warning first for each manager still heading the department
+    they left."""
+    for warning in transfers.transfer_left_managing(done):
+        admin.message_user(request, warning, messages.WARNING)
+    return transfers.transfer_summary(done)
 
 
 def _transfer_intro(form: TransferRequestForm) -> Any:
@@ -403,6 +411,7 @@ class TransferAdmin(ReadOnlyDomainAdmin[Transfer]):
         "to_department",
         "effective_date",
         "reason",
+        "new_manager",
         "status",
         "requested_by",
         "applied_at",

@@ -284,11 +284,7 @@ def _hand_over(transfer: Transfer, *, employee: Employee, actor: Employee) -> No
 
 
 def transfer_summary(transfers: Sequence[Transfer]) -> str:
-    """What a batch of requests did, in words: moved now, or requested for a later date.
-
-    A moved manager whose department keeps them as its manager is said too, so that the
-    person who moved them can name a successor.
-    """
+    """What a batch of requests did, in words: moved now, or requested for a later date."""
     applied = [t for t in transfers if t.status == Transfer.Status.APPLIED]
     scheduled = [t for t in transfers if t.status == Transfer.Status.SCHEDULED]
     parts: list[str] = []
@@ -323,17 +319,23 @@ def transfer_summary(transfers: Sequence[Transfer]) -> str:
             )
             % {"count": len(scheduled)}
         )
+    return " ".join(parts)
+
+
+def transfer_left_managing(transfers: Sequence[Transfer]) -> list[str]:
+    """For each person moved who still manages the department they left: say so, so that
+    whoever moved them can name a successor (one query)."""
+    applied = [t for t in transfers if t.status == Transfer.Status.APPLIED]
     still = Department.objects.filter(
         pk__in=[t.from_department_id for t in applied if t.from_department_id],
         manager_id__in=[t.employee_id for t in applied],
     ).select_related("manager")
-    for department in still:
-        assert department.manager is not None  # filtered on it
-        parts.append(
-            _("%(employee)s still manages %(department)s; choose a new manager there.")
-            % {"employee": _employee_name(department.manager), "department": department}
-        )
-    return " ".join(parts)
+    return [
+        _("%(employee)s still manages %(department)s; choose a new manager there.")
+        % {"employee": _employee_name(d.manager), "department": d}
+        for d in still
+        if d.manager is not None
+    ]
 
 
 @transaction.atomic
