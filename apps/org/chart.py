@@ -140,7 +140,9 @@ def people_chart(
     for person in ranked.only(*_PERSON_FIELDS):
         staff.setdefault(person.department_id, []).append(person)
     manager_ids = {d.manager_id for d in departments if d.manager_id is not None}
-    managers = {p.pk: p for p in visible.filter(pk__in=manager_ids).only(*_PERSON_FIELDS)}
+    managers: dict[Any, Employee] = {
+        p.pk: p for p in visible.filter(pk__in=manager_ids).only(*_PERSON_FIELDS)
+    }
 
     nodes: dict[Any, dict[str, Any]] = {}
     forest: list[dict[str, Any]] = []

@@ -79,7 +79,7 @@ def managers_of(departments: Sequence[Department]) -> list[Employee]:
 def department_move_targets(
     *,
     department: Department,
-    within: QuerySet[Department],
+    within: tree.DepartmentQuerySet,
     query: str = "",
     limit: int = TARGETS_LIMIT,
 ) -> QuerySet[Department]:

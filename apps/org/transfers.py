@@ -265,6 +265,8 @@ def _hand_over(transfer: Transfer, *, employee: Employee, actor: Employee) -> No
     The rules are checked again (the successor may have moved since the request); a
     department that has meanwhile been given another manager keeps them.
     """
+    if transfer.from_department_id is None or transfer.new_manager_id is None:
+        return
     department = Department.objects.select_for_update().get(pk=transfer.from_department_id)
     if department.manager_id not in (None, employee.pk):
         return

@@ -26,7 +26,7 @@ from apps.access.services import refusal_record
 from apps.core.types import AuthedHttpRequest
 from apps.core.validators import validate_storable_text
 from apps.org import tree
-from apps.org.models import ORGANISATION, Department
+from apps.org.models import Department
 from apps.org.moves import (
     MAX_MOVES,
     Move,
@@ -215,8 +215,10 @@ class DepartmentTreeTargetsView(JsonAdminView):
             )
         targets = list(department_move_targets(department=department, within=movable, query=query))
         paths = department_ancestor_ids(departments=targets, within=_visible(request))
-        top = department.parent_id is not None and request.user.has_perm(
-            "org.change_department", ORGANISATION
+        # The top needs the right organisation-wide (department_move's rule).
+        top = (
+            department.parent_id is not None
+            and scope.department_ranges(request.user, "org.change_department") is None
         )
         return JsonResponse(
             {
