@@ -108,7 +108,7 @@ def _chart_labels() -> dict[str, str]:
         "zoomIn": gettext("Zoom in"),
         "zoomOut": gettext("Zoom out"),
         "fit": gettext("Fit to screen"),
-        "vacant": gettext("No manager (or not visible to you)"),
+        "vacant": gettext("No manager to show"),
         # %(count)s is replaced in the browser.
         "morePeople": gettext("+ %(count)s more"),
         "searchNone": gettext("Nothing drawn matches."),

@@ -224,17 +224,23 @@
     const muted = active ? COLORS.muted : COLORS.inactiveText;
     const codeWidth = codeBadge(g, node.code, active);
     const vacant = node.kind === "vacant";
-    const name = text(g, 14, 22, "", {
-      "font-size": 13, "font-weight": vacant ? 400 : 600, fill: vacant ? muted : COLORS.text,
-      "font-style": vacant ? "italic" : "normal", class: "org-chart-name",
-    });
-    wrap(name, vacant ? ctx.labels.vacant : node.name, BOX_W - 30 - codeWidth, 16, 2);
-    if (node.position) fit(text(g, 14, 62, node.position, { "font-size": 12, fill: muted }), BOX_W - 28);
     const reports = node.children.length + (node.members ? node.members.length : 0) + (node.more_people || 0);
+    const count = `${reports} ${reports === 1 ? ctx.labels.report : ctx.labels.reports}`;
+    // A manager: their name, position, then the department. No manager to show: the
+    // department's name takes the first lines, so it is never cut.
+    const name = text(g, 14, 22, "", {
+      "font-size": 13, "font-weight": 600, fill: active ? COLORS.text : muted, class: "org-chart-name",
+    });
+    wrap(name, vacant ? node.department : node.name, BOX_W - 30 - codeWidth, 16, 2);
+    if (vacant) {
+      fit(text(g, 14, 62, ctx.labels.vacant, { "font-size": 12, fill: muted, "font-style": "italic" }), BOX_W - 28);
+      text(g, 14, 84, count, { "font-size": 12, fill: muted });
+      return;
+    }
+    if (node.position) fit(text(g, 14, 62, node.position, { "font-size": 12, fill: muted }), BOX_W - 28);
     const where = text(g, 14, 84, "", { "font-size": 12, fill: muted });
     el("tspan", { "font-weight": 600, fill: active ? COLORS.text : muted }, where).textContent = node.department;
-    el("tspan", {}, where).textContent =
-      ` · ${reports} ${reports === 1 ? ctx.labels.report : ctx.labels.reports}`;
+    el("tspan", {}, where).textContent = ` · ${count}`;
     fit(where, BOX_W - 28);
   }
 
