@@ -322,7 +322,9 @@
       return;
     }
     // After the reload the moved departments are opened up to and highlighted.
-    const moved = state.pending.map((m) => ({ id: m.department, path: pathOf(m.department) }));
+    const moved = state.pending.map((m) => ({
+      id: m.department, path: pathOf(m.department), open: state.nodes.get(m.department).open,
+    }));
     sessionStorage.setItem("dept-tree-saved", JSON.stringify(moved));
     window.location.reload();
   }
@@ -339,9 +341,11 @@
   }
 
   async function showMoved(moved) {
-    for (const { id, path } of moved) {
+    for (const { id, path, open } of moved) {
       const node = await reveal(path, id, { keep: true });
-      if (node) node.li.classList.add("is-moved");
+      if (!node) continue;
+      node.li.classList.add("is-moved");
+      if (open) await setOpen(node, true);  // as open as it was when saved
     }
     const first = moved.length && state.nodes.get(moved[0].id);
     if (first) first.li.scrollIntoView({ block: "center" });
