@@ -62,6 +62,13 @@ def name_q(words: list[str]) -> Q:
     return q
 
 
+def directory_population() -> QuerySet[Employee]:
+    """Everyone the directory lists to everyone signed in: active people, not the system
+    account. The org chart's people view draws the same people (names and positions are
+    directory facts)."""
+    return Employee.objects.filter(is_active=True, is_system=False)
+
+
 def directory_people(
     user: Employee, *, search: str = "", department: Department | None = None
 ) -> QuerySet[Employee, dict[str, Any]]:
@@ -70,7 +77,7 @@ def directory_people(
     ``search`` matches names word by word; ``department`` keeps its subtree. A term that
     cannot match (``search_words`` is None) gives no rows.
     """
-    people = Employee.objects.filter(is_active=True, is_system=False)
+    people = directory_population()
     words = search_words(search)
     if words is None:
         people = people.none()

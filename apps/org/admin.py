@@ -8,11 +8,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
-from django.forms import ModelForm
+from django.forms import Media, ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -526,25 +526,73 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     @action(description=_("Transfer…"), permissions=["transfer"])
     def transfer_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         submitted = request.POST.get("post") == "yes"
+        leaving = transfers.transfer_managers_leaving(employees=list(queryset))
+        form = TransferRequestForm(
+            request.POST if submitted else None,
+            admin_site=self.admin_site,
+            leaving=[(e, leaving[e.pk]) for e in queryset if e.pk in leaving],
+        )
+        done: list[Transfer] = []
+
+        def request_one(employee: Employee, data: dict[str, Any]) -> Transfer:
+            transfer = transfers.transfer_request(
+                employee=employee,
+                actor=signed_in(request),
+                to_department=data["to_department"],
+                effective_date=data["effective_date"],
+                reason=data["reason"],
+                # The successor is for the one department its manager leaves (the form
+                # allows it only when there is one).
+                new_manager=data.get("new_manager") if employee.pk in leaving else None,
+            )
+            done.append(transfer)
+            return transfer
+
         return self.form_action(
             request,
             queryset,
-            form=TransferRequestForm(
-                request.POST if submitted else None, admin_site=self.admin_site
-            ),
+            form=form,
             action_name="transfer_selected",
             title=_("Transfer employees"),
-            intro=_("Transfer these employees to another department:"),
+            intro=_transfer_intro(form),
             submit_label=_("Request transfer"),
             submit_testid="confirm-transfer",
-            service=lambda employee, data: transfers.transfer_request(
-                employee=employee, actor=signed_in(request), **data
-            ),
-            done=lambda n: (
-                ngettext("Requested %(count)d transfer.", "Requested %(count)d transfers.", n)
-                % {"count": n}
-            ),
+            service=request_one,
+            done=lambda n: _transfer_done(self, request, done),
+            # The admin's actions.js speaks through Django's JavaScript catalogue.
+            media=Media(js=[reverse("admin:jsi18n")]) + self.media + form.media,
         )
+
+
+def _transfer_done(admin: "EmployeeAdmin", request: HttpRequest, done: list[Transfer]) -> str:
+    """The success message; a warning first for each manager still heading the department
+    they left."""
+    for warning in transfers.transfer_left_managing(done):
+        admin.message_user(request, warning, messages.WARNING)
+    return transfers.transfer_summary(done)
+
+
+def _transfer_intro(form: TransferRequestForm) -> Any:
+    """The action page's question, with a warning for each manager leaving their department."""
+    intro = _("Transfer these employees to another department:")
+    if not form.leaving:
+        return intro
+    warnings = format_html_join(
+        "",
+        '<span class="block bg-orange-100 font-normal mt-2 px-3 py-2 rounded-default '
+        'text-orange-700" data-testid="transfer-manager-warning">{}</span>',
+        (
+            (
+                _(
+                    "%(employee)s manages %(department)s and leaves it. Choose its new "
+                    "manager below, or it keeps %(employee)s as its manager."
+                )
+                % {"employee": e.get_full_name() or e.username, "department": d},
+            )
+            for e, d in form.leaving
+        ),
+    )
+    return format_html("{}{}", intro, warnings)
 
 
 @admin.register(Transfer)
@@ -571,6 +619,7 @@ class TransferAdmin(ReadOnlyDomainAdmin[Transfer]):
         "to_department",
         "effective_date",
         "reason",
+        "new_manager",
         "status",
         "requested_by",
         "applied_at",

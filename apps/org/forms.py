@@ -1,5 +1,6 @@
 """Admin forms: parse input and fill suggestions; the rules stay in services."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -156,9 +157,17 @@ class TransferRequestForm(forms.Form):
         widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        admin_site: AdminSite,
+        leaving: Sequence[tuple[Employee, Department]] = (),
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        # The people who manage the department they would leave, and that department.
+        self.leaving = list(leaving)
         # An autocomplete, not a <select> of 10,000 departments; it offers active ones only
         # (the model field's limit_choices_to, which the admin's autocomplete view applies).
         self.fields["to_department"] = forms.ModelChoiceField(
@@ -167,12 +176,43 @@ class TransferRequestForm(forms.Form):
             widget=SafeAutocompleteSelect(Transfer._meta.get_field("to_department"), admin_site),
             error_messages={"invalid_choice": _("Choose an active department from the list.")},
         )
-        self.order_fields(["to_department", "effective_date", "reason"])
+        if self.leaving:
+            # Offered only when someone leaves a department they manage; the service
+            # checks who may take over (scope, rank, not the person moved).
+            self.fields["new_manager"] = forms.ModelChoiceField(
+                label=capfirst(_("new manager")),
+                queryset=Employee.objects.filter(is_active=True, is_system=False),
+                required=False,
+                widget=SafeAutocompleteSelect(Transfer._meta.get_field("new_manager"), admin_site),
+                help_text=_(
+                    "Optional: who takes over the department they leave, from that department "
+                    "or below it. Set when the transfer applies."
+                ),
+                error_messages={"invalid_choice": _("Choose an active employee from the list.")},
+            )
+        self.order_fields(["to_department", "effective_date", "reason", "new_manager"])
 
     def clean_effective_date(self) -> Any:
         effective_date = self.cleaned_data["effective_date"]
         transfer_date_check(effective_date=effective_date, today=timezone.localdate())
         return effective_date
+
+    def clean_new_manager(self) -> Employee | None:
+        successor: Employee | None = self.cleaned_data.get("new_manager")
+        if successor is None:
+            return None
+        if len(self.leaving) > 1:
+            raise ValidationError(
+                _(
+                    "Several of these people manage the department they leave: transfer them "
+                    "one at a time to name each department's new manager."
+                )
+            )
+        if any(employee.pk == successor.pk for employee, _department in self.leaving):
+            raise ValidationError(
+                _("That is the person being transferred; choose someone who stays.")
+            )
+        return successor
 
 
 class DepartmentChartForm(forms.Form):

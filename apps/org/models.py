@@ -265,6 +265,17 @@ class Transfer(BaseModel):
         related_name="cancelled_transfers",
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Who takes over the department the employee leaves, when they manage it; set on
+    # that department together with the move (apps.org.transfers).
+    new_manager = models.ForeignKey(
+        Employee,
+        verbose_name=_("new manager"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="succeeding_transfers",
+        limit_choices_to={"is_active": True, "is_system": False},
+    )
 
     history = history()
 

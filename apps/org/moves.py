@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.core.validators import reason_clean
+from apps.org import tree
 from apps.org.models import Department, Employee
 from apps.org.selectors import department_subtree, employees_in_subtree
 from apps.org.services import department_move
 
 MAX_MOVES = 50
 MAX_REASON = 2000
+TARGETS_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,27 @@ def managers_of(departments: Sequence[Department]) -> list[Employee]:
             seen.add(d.manager_id)
             managers.append(d.manager)
     return managers
+
+
+def department_move_targets(
+    *,
+    department: Department,
+    within: tree.DepartmentQuerySet,
+    query: str = "",
+    limit: int = TARGETS_LIMIT,
+) -> QuerySet[Department]:
+    """Where ``department`` can go: active departments of ``within`` (those the reader may
+    move into), whose name or code contains ``query``, by name.
+
+    Its current parent (a move that changes nothing) and its own subtree (a cycle) are left
+    out, so every choice is a real move.
+    """
+    targets = within.filter(is_active=True).exclude(tree.subtree_q([tree.subtree_of(department)]))
+    if department.parent_id is not None:
+        targets = targets.exclude(pk=department.parent_id)
+    if query:
+        targets = targets.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return targets.order_by("name", "code").only_tree("name", "code", "is_active")[:limit]
 
 
 def department_tree_version() -> str:

@@ -31,6 +31,7 @@ from apps.org.moves import (
     MAX_MOVES,
     Move,
     MovePreview,
+    department_move_targets,
     department_moves_apply,
     department_moves_preview,
     department_tree_version,
@@ -183,6 +184,50 @@ class DepartmentTreeSearchView(JsonAdminView):
                     }
                     for d in matches
                 ]
+            }
+        )
+
+
+class DepartmentTreeTargetsView(JsonAdminView):
+    """GET ?node=<uuid>&q=: where that department may be moved, for "Move to…".
+
+    Only departments the reader may change (move into), never the current parent or the
+    department's own subtree; ``top`` says whether it may be placed at the top (that needs
+    organisation-wide rights, as the service checks).
+    """
+
+    permission_required = ("org.view_department", "org.change_department")
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        movable = scope.restrict(request.user, "org.change_department", Department.objects.all())
+        try:
+            pk = _uuid(request.GET.get("node", ""))
+        except BadRequest:
+            return _not_found()
+        department = _visible(request).filter(pk=pk).first()
+        if department is None or not movable.filter(pk=pk).exists():
+            return _not_found()
+        query = request.GET.get("q", "").strip()
+        if len(query) > SEARCH_MAX:
+            raise BadRequest(
+                gettext("Search with %(min)d to %(max)d characters.")
+                % {"min": SEARCH_MIN_WIDE, "max": SEARCH_MAX}
+            )
+        targets = list(department_move_targets(department=department, within=movable, query=query))
+        paths = department_ancestor_ids(departments=targets, within=_visible(request))
+        # The top needs the right organisation-wide (department_move's rule).
+        top = (
+            department.parent_id is not None
+            and scope.department_ranges(request.user, "org.change_department") is None
+        )
+        return JsonResponse(
+            {
+                "node": str(department.pk),
+                "top": top,
+                "results": [
+                    {"id": str(d.pk), "name": d.name, "code": d.code, "path": paths[d.pk]}
+                    for d in targets
+                ],
             }
         )
 
@@ -345,6 +390,9 @@ def _labels() -> dict[str, str]:
         "cancel": gettext("Cancel"),
         "pendingEmpty": gettext("No pending moves. Drag a department onto another."),
         "under": gettext("under"),
+        "top": gettext("The top of the organisation"),
+        "noTargets": gettext("No department to move it to."),
+        "close": gettext("Close"),
     }
 
 
@@ -355,6 +403,7 @@ def tree_urls(model_admin: Any) -> list[URLPattern]:
         ("tree/", DepartmentTreeView, "org_department_tree"),
         ("tree/children/", DepartmentTreeChildrenView, "org_department_tree_children"),
         ("tree/search/", DepartmentTreeSearchView, "org_department_tree_search"),
+        ("tree/targets/", DepartmentTreeTargetsView, "org_department_tree_targets"),
         ("tree/preview/", DepartmentTreePreviewView, "org_department_tree_preview"),
         ("tree/apply/", DepartmentTreeApplyView, "org_department_tree_apply"),
     ]

@@ -19,11 +19,12 @@ from apps.access.directory import (
     chart_scope_tops,
     chart_shows_figures,
     chart_without_figures,
+    directory_population,
 )
 from apps.access.fields import fields_never_visible
 from apps.access.services import refusal_record
 from apps.core.types import AuthedHttpRequest, signed_in
-from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, org_chart
+from apps.org.chart import DEPTH_DEFAULT, DEPTH_MAX, PEOPLE_DEPTH_DEFAULT, org_chart, people_chart
 from apps.org.forms import DepartmentChartForm, ProfileForm
 from apps.org.models import Department, Employee
 from apps.org.services import employee_profile_update
@@ -40,7 +41,8 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         root = self._root()
-        depth, depth_ok = self._depth()
+        people = self.request.GET.get("view") == "people"
+        depth, depth_ok = self._depth(PEOPLE_DEPTH_DEFAULT if people else DEPTH_DEFAULT)
         form = DepartmentChartForm(
             initial={"root": root, "depth": depth}, admin_site=self.model_admin.admin_site
         )
@@ -52,7 +54,8 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
             depth_ok=depth_ok,
             form=form,
             media=form.media,
-            chart=self._chart(root, depth),
+            view="people" if people else "departments",
+            chart=self._people(root, depth) if people else self._chart(root, depth),
             chart_labels=_chart_labels(),
         )
 
@@ -84,15 +87,19 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
         user = signed_in(self.request)
         return nodes if chart_shows_figures(user) else chart_without_figures(nodes)
 
-    def _depth(self) -> tuple[int, bool]:
+    def _people(self, root: Department | None, depth: int) -> list[dict[str, Any]]:
+        """The people view: names and positions, so the people the directory lists."""
+        return people_chart(root=root, depth=depth, people=directory_population())
+
+    def _depth(self, default: int = DEPTH_DEFAULT) -> tuple[int, bool]:
         """The requested depth clamped to 1..DEPTH_MAX; the default when it is not a number."""
         raw = self.request.GET.get("depth", "").strip()
         if not raw:
-            return DEPTH_DEFAULT, True
+            return default, True
         try:
             requested = int(raw)
         except ValueError:
-            return DEPTH_DEFAULT, False
+            return default, False
         depth = max(1, min(DEPTH_MAX, requested))
         return depth, depth == requested
 
@@ -108,6 +115,15 @@ def _chart_labels() -> dict[str, str]:
         "toggle": gettext("Click to collapse or expand"),
         "empty": gettext("No departments to show."),
         "collapsed": gettext("collapsed"),
+        "zoomIn": gettext("Zoom in"),
+        "zoomOut": gettext("Zoom out"),
+        "fit": gettext("Fit to screen"),
+        "vacant": gettext("No manager to show"),
+        # %(count)s is replaced in the browser.
+        "morePeople": gettext("+ %(count)s more"),
+        "searchNone": gettext("Nothing drawn matches."),
+        "report": gettext("report"),
+        "reports": gettext("reports"),
     }
 
 

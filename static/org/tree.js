@@ -49,6 +49,10 @@
 
   /* --- Rendering ------------------------------------------------------------------ */
 
+  function changeUrl(id) {
+    return page.dataset.changeUrl.replace("00000000-0000-0000-0000-000000000000", encodeURIComponent(id));
+  }
+
   function renderNode(data) {
     const L = state.labels;
     const toggle = h("button", {
@@ -59,7 +63,10 @@
     const row = h("div", { class: "dept-node-row" }, [
       toggle,
       state.canMove ? h("span", { class: "dept-handle material-symbols-outlined md-18", text: "drag_indicator" }) : null,
-      h("span", { class: "font-medium dept-name", text: data.name }),
+      h("a", {
+        class: "font-medium dept-name", href: changeUrl(data.id), text: data.name,
+        "data-testid": "tree-name", title: data.name, draggable: "false",
+      }),
       h("span", { class: "dept-code", text: data.code }),
       h("span", { class: "dept-meta", text: data.manager || L.noManager }),
       h("span", {
@@ -117,16 +124,25 @@
     refreshToggle(node);
   }
 
-  async function reveal(path, id) {
+  async function reveal(path, id, options) {
+    const keep = options && options.keep;
     for (const ancestor of path) {
       const node = state.nodes.get(ancestor);
-      if (node) await setOpen(node, true);
+      if (node) {
+        try {
+          await setOpen(node, true);
+        } catch (error) {
+          return null;
+        }
+      }
     }
     const target = state.nodes.get(id);
     if (!target) return null;
-    page.querySelectorAll(".dept-node.is-highlighted").forEach((n) => n.classList.remove("is-highlighted"));
+    if (!keep) {
+      page.querySelectorAll(".dept-node.is-highlighted").forEach((n) => n.classList.remove("is-highlighted"));
+      target.li.scrollIntoView({ block: "center" });
+    }
     target.li.classList.add("is-highlighted");
-    target.li.scrollIntoView({ block: "center" });
     return target;
   }
 
@@ -185,12 +201,14 @@
 
   async function planMove(id, parentId) {
     const node = state.nodes.get(id);
-    const parent = state.nodes.get(parentId);
-    if (!node || !parent || id === parentId) return;
-    try {
-      await setOpen(parent, true);
-    } catch (error) {
-      return;
+    const parent = parentId === null ? null : state.nodes.get(parentId);
+    if (!node || parent === undefined || id === parentId) return;
+    if (parent) {
+      try {
+        await setOpen(parent, true);
+      } catch (error) {
+        return;
+      }
     }
     let move = state.pending.find((m) => m.department === id);
     if (!move) {
@@ -199,7 +217,8 @@
     }
     move.parent = parentId;
     // Under its own descendant: listed as planned, refused at Preview; the DOM cannot nest it.
-    if (!node.li.contains(parent.li)) parent.kids.appendChild(node.li);
+    if (!parent) state.root.appendChild(node.li);
+    else if (!node.li.contains(parent.li)) parent.kids.appendChild(node.li);
     node.li.classList.add("is-pending");
     state.nodes.forEach(refreshToggle);
     clearResults();
@@ -217,6 +236,7 @@
   }
 
   function nameOf(id) {
+    if (id === null) return state.labels.top;
     const node = state.nodes.get(id);
     return node ? node.data.name : id;
   }
@@ -230,7 +250,11 @@
     }
     state.pending.forEach((move) => {
       list.appendChild(h("li", { class: "flex gap-2 items-center", "data-testid": "tree-pending-move" }, [
-        h("span", { text: `${nameOf(move.department)} → ${state.labels.under} ${nameOf(move.parent)}` }),
+        h("span", {
+          text: move.parent === null
+            ? `${nameOf(move.department)} → ${state.labels.top}`
+            : `${nameOf(move.department)} → ${state.labels.under} ${nameOf(move.parent)}`,
+        }),
         h("button", {
           type: "button", class: "border border-base-200 ml-auto px-2 py-1 rounded-default text-xs",
           "data-testid": "tree-undo", text: state.labels.undo, onclick: () => undo(move),
@@ -297,8 +321,34 @@
       showError(error.message, Boolean(error.data && error.data.stale));
       return;
     }
-    sessionStorage.setItem("dept-tree-saved", "1");
+    // After the reload the moved departments are opened up to and highlighted.
+    const moved = state.pending.map((m) => ({
+      id: m.department, path: pathOf(m.department), open: state.nodes.get(m.department).open,
+    }));
+    sessionStorage.setItem("dept-tree-saved", JSON.stringify(moved));
     window.location.reload();
+  }
+
+  /* The ids above a node as the page shows it now (pending moves included), root first. */
+  function pathOf(id) {
+    const path = [];
+    let li = state.nodes.get(id).li.parentNode.closest(".dept-node");
+    while (li) {
+      path.unshift(li.dataset.id);
+      li = li.parentNode.closest(".dept-node");
+    }
+    return path;
+  }
+
+  async function showMoved(moved) {
+    for (const { id, path, open } of moved) {
+      const node = await reveal(path, id, { keep: true });
+      if (!node) continue;
+      node.li.classList.add("is-moved");
+      if (open) await setOpen(node, true);  // as open as it was when saved
+    }
+    const first = moved.length && state.nodes.get(moved[0].id);
+    if (first) first.li.scrollIntoView({ block: "center" });
   }
 
   function discard() {
@@ -341,7 +391,54 @@
     input.addEventListener("input", run);
   }
 
+  /* "Move to…": the choices come from the targets endpoint, which leaves out the current
+     parent and the department's own subtree and keeps to what the reader may change. */
+
   let moving = null;
+
+  function renderTargets(data, searching) {
+    const L = state.labels;
+    const list = document.getElementById("dept-tree-move-results");
+    list.textContent = "";
+    const pick = (id, path) => async () => {
+      document.getElementById("dept-tree-move-dialog").close();
+      if (id !== null) await reveal(path, id);
+      planMove(moving, id);
+    };
+    const top = data.top && !searching;  // the top is offered until a search narrows the list
+    if (top) {
+      list.appendChild(h("li", {}, [h("button", {
+        type: "button", class: "dept-target font-medium", "data-testid": "tree-move-target",
+        "data-id": "", text: L.top, onclick: pick(null, []),
+      })]));
+    }
+    data.results.forEach((result) => {
+      list.appendChild(h("li", {}, [h("button", {
+        type: "button", class: "dept-target", "data-testid": "tree-move-target", "data-id": result.id,
+        title: result.name, onclick: pick(result.id, result.path),
+      }, [h("span", { class: "dept-target-name", text: result.name }), h("span", { class: "dept-code", text: result.code })])]));
+    });
+    if (!top && !data.results.length) {
+      list.appendChild(h("li", { class: "dept-meta px-3 py-2", text: L.noTargets }));
+    }
+  }
+
+  async function loadTargets() {
+    const id = moving;
+    const q = document.getElementById("dept-tree-move-search").value.trim();
+    const url = `${page.dataset.targetsUrl}?node=${encodeURIComponent(id)}&q=${encodeURIComponent(q)}`;
+    let data;
+    try {
+      data = await getJson(url);
+    } catch (error) {
+      const list = document.getElementById("dept-tree-move-results");
+      list.textContent = "";
+      list.appendChild(h("li", { class: "px-3 py-2", text: error.message }));
+      return;
+    }
+    const current = document.getElementById("dept-tree-move-search").value.trim();
+    if (moving === id && current === q) renderTargets(data, Boolean(q));
+  }
 
   function openMoveDialog(id) {
     moving = id;
@@ -349,9 +446,12 @@
     document.getElementById("dept-tree-move-title").textContent = `${state.labels.moveTo} ${nameOf(id)}`;
     const input = document.getElementById("dept-tree-move-search");
     input.value = "";
-    document.getElementById("dept-tree-move-results").textContent = "";
+    const list = document.getElementById("dept-tree-move-results");
+    list.textContent = "";
+    list.appendChild(h("li", { class: "dept-meta px-3 py-2", text: state.labels.loading }));
     dialog.showModal();
     input.focus();
+    loadTargets();
   }
 
   /* --- Start ---------------------------------------------------------------------- */
@@ -365,13 +465,27 @@
     state.version = data.version;
     state.canMove = data.can_move;
     const root = h("ul", {});
+    state.root = root;
     document.getElementById("dept-tree").appendChild(root);
     makeSortable(root);
     getJson(page.dataset.childrenUrl).then((roots) => {
       roots.children.forEach((d) => root.appendChild(renderNode(d)));
       state.nodes.forEach(refreshToggle);
-      page.dataset.ready = "true";
-    }, (error) => showError(error.message, false));
+      const saved = sessionStorage.getItem("dept-tree-saved");
+      sessionStorage.removeItem("dept-tree-saved");
+      let moved = [];
+      try {
+        moved = saved ? JSON.parse(saved) : [];
+      } catch (error) {
+        moved = [];
+      }
+      if (saved && state.canMove) {
+        const ok = document.getElementById("dept-tree-success");
+        ok.textContent = state.labels.saved;
+        ok.hidden = false;
+      }
+      return showMoved(Array.isArray(moved) ? moved : []);
+    }).then(() => { page.dataset.ready = "true"; }, (error) => showError(error.message, false));
 
     document.getElementById("dept-tree-hide-inactive").addEventListener("change", (event) => {
       document.getElementById("dept-tree").classList.toggle("hide-inactive", event.target.checked);
@@ -381,24 +495,16 @@
       results.hidden = true;
       reveal(result.path, result.id);
     });
-    const moveResults = document.getElementById("dept-tree-move-results");
-    searchInto(document.getElementById("dept-tree-move-search"), moveResults, async (result) => {
-      document.getElementById("dept-tree-move-dialog").close();
-      await reveal(result.path, result.id);
-      planMove(moving, result.id);
-    });
+    document.getElementById("dept-tree-move-search").addEventListener("input", debounce(loadTargets, 200));
+    const dialog = document.getElementById("dept-tree-move-dialog");
+    // A click on the backdrop (outside the dialog's box) closes it, as unfold's dialogs do.
+    dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
     if (state.canMove) {
       document.getElementById("dept-tree-preview").addEventListener("click", preview);
       document.getElementById("dept-tree-discard").addEventListener("click", discard);
       document.getElementById("dept-tree-save").addEventListener("click", save);
       document.getElementById("dept-tree-reload").addEventListener("click", () => window.location.reload());
       renderPending();
-      if (sessionStorage.getItem("dept-tree-saved")) {
-        sessionStorage.removeItem("dept-tree-saved");
-        const ok = document.getElementById("dept-tree-success");
-        ok.textContent = state.labels.saved;
-        ok.hidden = false;
-      }
     }
   }
 

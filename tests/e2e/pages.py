@@ -41,3 +41,35 @@ def confirm_soft_action(page: Page) -> None:
 def error_message(page: Page, text: str) -> Locator:
     """An error box (message or form error) containing ``text``."""
     return page.locator(".errornote", has_text=text)
+
+
+class ConsoleErrors:
+    """Errors the page reported: uncaught exceptions and console.error lines.
+
+    ``errors = ConsoleErrors(page)`` before the flow, ``assert not errors.found, errors``
+    after it.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.found: list[str] = []
+        page.on("pageerror", lambda error: self.found.append(f"pageerror: {error}"))
+        page.on("console", self._console)
+
+    def _console(self, message: object) -> None:
+        if message.type != "error":  # type: ignore[attr-defined]
+            return
+        # The browser asks for /favicon.ico by itself; the admin has none.
+        if message.location.get("url", "").endswith("/favicon.ico"):  # type: ignore[attr-defined]
+            return
+        self.found.append(f"console: {message.text}")  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return "\n".join(self.found) or "no console errors"
+
+
+def in_chinese(page: Page) -> None:
+    """Read the next pages in Simplified Chinese (the language cookie the switch sets)."""
+    if page.url in ("", "about:blank"):
+        page.goto("/admin/login/")
+    origin = page.url.split("/admin/", 1)[0] + "/"
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": origin}])

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from apps.org.models import Department
 from apps.org.services import department_create, department_update, employee_create
+from tests.e2e.pages import in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -95,9 +96,16 @@ def test_hr_drags_a_department_previews_and_saves_with_a_reason(
     page.get_by_test_id("tree-save").click()
     expect(page.get_by_test_id("tree-success")).to_be_visible()
     expect(page.get_by_test_id("tree-pending-move")).to_have_count(0)
-    expand(page, org["bog"])
-    expand(page, org["fin"])
-    expect(node(page, org["fin"]).locator(f'li[data-id="{org["web"].pk}"]')).to_be_visible()
+    # After the reload the moved department is opened up to and highlighted in its new place.
+    moved = node(page, org["fin"]).locator(f'li[data-id="{org["web"].pk}"]')
+    expect(moved).to_be_visible()
+    expect(moved).to_have_class(re.compile("is-moved"))
+    expect(row(page, org["fin"]).get_by_test_id("tree-toggle")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    expect(page.locator("#dept-tree")).to_have_attribute("class", re.compile("dept-tree"))
+    expect(page.locator("#dept-tree-page")).to_have_attribute("data-ready", "true")
+    shot("03-saved-highlighted")
     assert Department.objects.get(pk=org["web"].pk).parent_id == org["fin"].pk
 
     page.goto(f"/admin/org/department/{org['web'].pk}/history/")
@@ -123,8 +131,8 @@ def test_save_refuses_when_the_tree_changed_meanwhile(page: Page, shot, log_in, 
     # Without a mouse: "Move to…" and a search for the new parent.
     row(page, org["eng"]).get_by_test_id("tree-move-to").click()
     page.get_by_test_id("tree-move-search").fill("Fina")
-    page.get_by_test_id("tree-move-results").get_by_test_id("tree-search-result").filter(
-        has_text="Finance (FIN)"
+    page.get_by_test_id("tree-move-results").get_by_test_id("tree-move-target").filter(
+        has_text="Finance"
     ).click()
     expect(page.get_by_test_id("tree-pending-move")).to_contain_text("Engineering → under Finance")
     page.get_by_test_id("tree-preview").click()
@@ -177,8 +185,11 @@ def test_keyboard_only_move_under_a_chinese_named_department(
     search = page.get_by_test_id("tree-move-search")
     expect(search).to_be_focused()
     page.keyboard.type("财")  # one CJK character is a whole query
-    result = page.get_by_test_id("tree-move-results").get_by_test_id("tree-search-result")
-    expect(result).to_have_text("财务共享中心 (CWGX)")
+    result = page.get_by_test_id("tree-move-results").locator(
+        f'[data-testid="tree-move-target"][data-id="{shared.pk}"]'
+    )
+    expect(result).to_have_text("财务共享中心CWGX")
+    expect(page.get_by_test_id("tree-move-target")).to_have_count(1)  # a search hides the top
     page.keyboard.press("Tab")
     expect(result).to_be_focused()
     page.keyboard.press("Enter")
@@ -196,3 +207,68 @@ def test_keyboard_only_move_under_a_chinese_named_department(
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("tree-success")).to_be_visible()
     assert Department.objects.get(pk=org["eng"].pk).parent_id == shared.pk
+
+
+def test_move_to_is_a_centred_dialog_offering_only_real_moves(
+    page: Page, shot, log_in, make_user, org
+):
+    make_user("hr")
+    open_tree(page, log_in, org)
+    expand(page, org["eng"])
+    row(page, org["eng"]).get_by_test_id("tree-move-to").click()
+    dialog = page.get_by_test_id("tree-move-dialog")
+    expect(dialog).to_be_visible()
+    targets = dialog.get_by_test_id("tree-move-target")
+    # Not its parent (the group), not itself, Web Platform or Design Systems below it.
+    expect(targets).to_have_count(2)
+    expect(targets.nth(0)).to_have_text("The top of the organisation")
+    expect(targets.nth(1)).to_contain_text("Finance")
+    box = dialog.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None
+    assert viewport is not None
+    # Centred in the window, clear of the sidebar's corner.
+    assert abs(box["x"] + box["width"] / 2 - viewport["width"] / 2) < 4, box
+    assert abs(box["y"] + box["height"] / 2 - viewport["height"] / 2) < 4, box
+    assert box["x"] > 300, box
+    shot("01-move-dialog")
+
+    page.get_by_test_id("tree-move-search").fill("Web")
+    expect(dialog.get_by_text("No department to move it to.")).to_be_visible()
+    page.get_by_test_id("tree-move-close").click()
+    expect(dialog).to_be_hidden()
+
+    # Web Platform's choices: the top, the group and Finance; Engineering is its parent.
+    row(page, org["web"]).get_by_test_id("tree-move-to").click()
+    expect(targets).to_have_count(3)
+    expect(dialog).not_to_contain_text("Engineering")
+    targets.filter(has_text="Finance").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("tree-pending-move")).to_contain_text("Web Platform → under Finance")
+
+
+def test_department_names_link_to_the_department(page: Page, log_in, make_user, org):
+    make_user("hr")
+    open_tree(page, log_in, org)
+    row(page, org["eng"]).get_by_test_id("tree-name").click()
+    expect(page).to_have_url(re.compile(rf"/admin/org/department/{org['eng'].pk}/change/$"))
+
+
+def test_the_move_dialog_in_chinese(page: Page, shot, log_in, make_user, org):
+    make_user("hr")
+    log_in(page, "hr")
+    in_chinese(page)
+    page.goto("/admin/org/department/tree/")
+    expect(node(page, org["bog"])).to_be_visible()
+    expand(page, org["bog"])
+    row(page, org["eng"]).get_by_test_id("tree-move-to").click()
+    dialog = page.get_by_test_id("tree-move-dialog")
+    expect(dialog.get_by_test_id("tree-move-target")).to_have_count(2)
+    shot("01-move-dialog-zh")
+    dialog.get_by_test_id("tree-move-target").nth(1).click()
+    page.get_by_test_id("tree-preview").click()
+    page.get_by_test_id("tree-reason").fill("财务重组")
+    page.get_by_test_id("tree-save").click()
+    moved = node(page, org["fin"]).locator(f'li[data-id="{org["eng"].pk}"]')
+    expect(moved).to_have_class(re.compile("is-moved"))
+    shot("02-saved-zh")

@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.org.models import Transfer
 from apps.org.services import department_deactivate, employee_create
@@ -75,11 +76,17 @@ def test_submitting_a_future_date_schedules_the_transfer(hr_client, alice, tree)
     transfer = Transfer.objects.get()
     assert transfer.status == Transfer.Status.SCHEDULED
     assert transfer.to_department == tree["fin"]
-    assert "Requested 1 transfer." in response.content.decode()
+    html = response.content.decode()
+    when = date_format(_tomorrow())
+    assert f"Requested the transfer of Alice Archer to Finance (FIN), effective {when}." in html
+    assert "Requested 1 transfer" not in html
 
 
 def test_submitting_today_moves_the_employee_at_once(hr_client, alice, tree):
-    _submit(hr_client, alice, department=tree["fin"], when=timezone.localdate())
+    response = _submit(hr_client, alice, department=tree["fin"], when=timezone.localdate())
+    html = response.content.decode()
+    assert "Moved Alice Archer to Finance (FIN)." in html
+    assert "Requested" not in html
     alice.refresh_from_db()
     assert alice.department == tree["fin"]
     assert Transfer.objects.get().status == Transfer.Status.APPLIED
@@ -93,7 +100,7 @@ def test_each_refusal_names_the_employee_and_the_rest_still_go_through(hr_client
     html = _submit(hr_client, alice, bob, carol, department=tree["fin"]).content.decode()
     assert "Carol Cole" in html
     assert "already in Finance (FIN)" in html
-    assert "Requested 2 transfers." in html
+    assert "Requested 2 transfers for a later date." in html
     assert set(Transfer.objects.values_list("employee__username", flat=True)) == {"alice", "bob"}
 
 
