@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
@@ -220,8 +221,12 @@ def _build() -> World:
         for u in (alpha, omega)
     ]
     attempts = [
+        # Locked now (the Lockouts list holds only what is locked): the username's limit.
         Lockout.objects.create(
-            username=u.username, ip_address="10.0.0.1", user_agent="test", failures_since_start=1
+            username=u.username,
+            ip_address="10.0.0.1",
+            user_agent="test",
+            failures_since_start=settings.AXES_FAILURE_LIMIT,
         )
         for u in (alpha, omega)
     ]
