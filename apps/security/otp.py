@@ -33,7 +33,7 @@ from apps.access.ranks import account_manage_check
 from apps.access.selectors import roles_held
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
-from apps.security.actions import security_action_log
+from apps.security.actions import account_scope_check, security_action_log
 from apps.security.models import SecurityAction
 
 AUTHENTICATOR = "Authenticator app"
@@ -265,6 +265,7 @@ def devices_reset(*, actor: Employee, user: Employee, reason: str) -> int:
     if actor.pk == user.pk:
         raise ValidationError(_("Reset your own devices from your profile, not here."))
     account_manage_check(actor=actor, target=user)
+    account_scope_check(actor=actor, perm="security.reset_devices", user=user)
     removed = 0
     for model in (TOTPDevice, StaticDevice, EmailDevice):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)

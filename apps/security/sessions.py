@@ -23,7 +23,7 @@ from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
 from apps.security import otp
-from apps.security.actions import security_action_log
+from apps.security.actions import account_scope_check, security_action_log
 from apps.security.models import SecurityAction, UserSession
 from apps.security.network import client_agent, client_ip
 
@@ -151,6 +151,7 @@ def sessions_end_for(
     logged with the reason."""
     reason = reason_clean(reason, missing=_("Give a reason; it is kept in the security log."))
     account_manage_check(actor=actor, target=user)
+    account_scope_check(actor=actor, perm="security.revoke_sessions", user=user)
     rows = only if only is not None else sessions_active(user)
     ended = _end(rows, ENDED_BY_OFFICER)
     security_action_log(

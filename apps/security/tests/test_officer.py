@@ -330,3 +330,21 @@ def test_a_row_that_is_no_longer_locked_cannot_be_unlocked(client, officer, lock
     Lockout.objects.filter(pk=locked.pk).update(failures_since_start=2)
     client.force_login(officer)
     assert client.get(f"{LOCKOUTS}{locked.pk}/unlock/").status_code == 404
+
+
+def test_an_officer_scoped_to_a_department_reaches_no_one_outside_it(make_user, root_department):
+    """The rank rule alone would let a scoped officer reach anyone below them."""
+    from apps.org.services import department_create
+    from apps.security import sessions
+
+    north = department_create(actor=None, name="North", code="NTH", parent=root_department)
+    south = department_create(actor=None, name="South", code="STH", parent=root_department)
+    scoped = make_user("security", username="north-officer", scope=north)
+    inside = make_user("staff", username="inside", department=north)
+    outside = make_user("staff", username="outside", department=south)
+    for service in (otp.devices_reset, sessions.sessions_end_for):
+        with pytest.raises(ValidationError, match="outside the people you may do this for"):
+            service(actor=scoped, user=outside, reason="checking scope")
+    otp.devices_reset(actor=scoped, user=inside, reason="inside the scope")
+    assert sessions.sessions_end_for(actor=scoped, user=inside, reason="inside the scope") == 0
+    assert not SecurityAction.objects.filter(user=outside).exists()
