@@ -36,6 +36,7 @@ from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.services import refusal_record
 from apps.core.admin_actions import ActionFormsMixin
 from apps.core.admin_actions import ReasonForm as ReasonForm  # re-exported: actions ask it
+from apps.core.admin_actions import reason_widget as reason_widget  # re-exported: forms ask it
 from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import mark_change
@@ -230,7 +231,7 @@ def reason_field() -> forms.CharField:
         label=_("Reason"),
         required=False,
         max_length=CHANGE_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=reason_widget(rows=2),
         help_text=_("Optional; shown in the history and the audit trail."),
         validators=[validate_no_surrogates],
     )
