@@ -18,8 +18,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +29,7 @@ from apps.access.fields import fields_hidden_as_of, fields_never_visible
 from apps.audit.chain import trail_models
 from apps.audit.models import AuditEntry, with_actor_flag
 from apps.audit.services import audited_models, tracked_fields
+from apps.core.history_changes import field_label as field_label  # re-exported: the trail
 from apps.core.registry import policies, policy_for
 from apps.org.models import Department, Employee
 
@@ -186,26 +186,31 @@ def model_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
     ]
 
 
-def field_label(model: type[Model] | None, name: str) -> str:
-    """A changed field as people read it (its verbose name); the name when unknown."""
-    try:
-        field = model._meta.get_field(name) if model else None
-        return str(capfirst(field.verbose_name)) if isinstance(field, Field) else name
-    except FieldDoesNotExist:  # a field since removed from the model
-        return name
-
-
 def field_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
-    """The tracked fields of the models the user may see; protected ones need the right."""
+    """The tracked fields of the models the user may see; protected ones need the right.
+
+    Each reads as its verbose name alone; two fields of the same name on several models
+    are one choice (the filter matches the name), two names with one label are told apart
+    by their models.
+    """
     allowed = {label for label, _name in model_choices(user)}
     labels: dict[str, str] = {}
+    owners: dict[str, list[str]] = defaultdict(list)
     for model in audited_models():
         if model._meta.label_lower in allowed:
             hidden = fields_never_visible(user=user, model=model)
             for f in tracked_fields(model):
-                if f.name not in hidden:
-                    labels.setdefault(f.name, f"{capfirst(f.verbose_name)} ({f.name})")
-    return sorted(labels.items(), key=lambda c: c[1])
+                if f.name not in hidden and not f.primary_key:
+                    labels.setdefault(f.name, field_label(model, f.name))
+                    owners[f.name].append(str(model._meta.verbose_name))
+    taken: dict[str, int] = defaultdict(int)
+    for label in labels.values():
+        taken[label] += 1
+    choices = [
+        (name, label if taken[label] == 1 else f"{label} ({', '.join(owners[name])})")
+        for name, label in labels.items()
+    ]
+    return sorted(choices, key=lambda c: c[1])
 
 
 def cursor_format(entry: AuditEntry) -> str:
