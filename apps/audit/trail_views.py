@@ -28,6 +28,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from apps.audit import chain, exports
+from apps.audit.changes import entries_changes
 from apps.audit.models import AuditEntry, TrailExport, VerificationRun
 from apps.audit.selectors import (
     TrailFilterForm,
@@ -90,6 +91,7 @@ def _history_url(content_type_id: int, object_id: str, admin_name: str) -> str |
 
 def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: str) -> list[dict]:
     viewable = viewable_objects(request.user, entries)
+    changes = entries_changes(request.user, entries)
     rows = []
     for entry in entries:
         model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
@@ -109,6 +111,8 @@ def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: s
                 "fields": [
                     (name, field_label(model, name)) for name in visible_fields(request.user, entry)
                 ],
+                # Old -> new of each field listed (none for a logged action).
+                "changes": changes.get(entry.pk, []),
                 # Reasons are stored untranslated; shown in the reader's language.
                 "reason": text_shown(entry.reason),
             }

@@ -121,9 +121,7 @@ class ProtectedFieldsMixin(AdminMixinBase[ModelT]):
                 wanted.setdefault(model, set()).update(ids)
         labels = history_changes.labels_for(wanted)
         for record, changes in deltas:
-            record.history_delta_changes = history_changes.changes_text(
-                self.model, changes, labels
-            )
+            record.history_delta_changes = history_changes.changes_text(self.model, changes, labels)
 
 
 def _is_version_id(raw: str) -> bool:

@@ -34,7 +34,8 @@ def reason_widget(rows: int = 3) -> forms.Textarea:
     extra form field, a form of our own, a ``Meta.widgets`` entry) gets none of unfold's
     classes and renders without a border: people could not see where to type.
     """
-    return UnfoldAdminTextareaWidget(attrs={"rows": rows})
+    widget: forms.Textarea = UnfoldAdminTextareaWidget(attrs={"rows": rows})
+    return widget
 
 
 class ReasonForm(forms.Form):

@@ -8,11 +8,13 @@ reads as money: ``apps.core.registry`` ``displays``). The rule for who may see a
 is not here: callers leave out or mask what access says the reader may not see.
 """
 
+from __future__ import annotations
+
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field, Model
@@ -26,9 +28,11 @@ EMPTY = "—"
 
 # ``(related model, pk) -> label``: the related rows a set of versions names.
 Labels = dict[tuple[type[Model], Any], str]
+if TYPE_CHECKING:
+    AnyField = Field[Any, Any]
 
 
-def model_field(model: type[Model] | None, name: str) -> Field | None:
+def model_field(model: type[Model] | None, name: str) -> AnyField | None:
     """The concrete field ``name`` of ``model``; None when unknown (since removed)."""
     if model is None:
         return None
@@ -45,14 +49,14 @@ def field_label(model: type[Model] | None, name: str) -> str:
     return str(capfirst(found.verbose_name)) if found is not None else name
 
 
-def _related(f: Field) -> type[Model] | None:
+def _related(f: AnyField) -> type[Model] | None:
     if (f.many_to_one or f.one_to_one) and f.remote_field is not None:
         model: type[Model] = f.remote_field.model
         return model
     return None
 
 
-def related_labels(fields: Iterable[Field], rows: Iterable[Any]) -> Labels:
+def related_labels(fields: Iterable[AnyField], rows: Iterable[Any]) -> Labels:
     """The labels of every related row ``rows`` name through ``fields``: one query per model.
 
     A row is anything with the model's attribute names (a history row, a live object).
@@ -77,7 +81,7 @@ def labels_for(wanted: dict[type[Model], set[Any]]) -> Labels:
     return labels
 
 
-def value_text(f: Field | None, value: Any, labels: Labels | None = None) -> str:
+def value_text(f: AnyField | None, value: Any, labels: Labels | None = None) -> str:
     """A stored value as people read it, in the active language's formats."""
     if value is None or value == "":
         return EMPTY
