@@ -31,9 +31,12 @@ from apps.audit.models import AuditEntry, with_actor_flag
 from apps.audit.services import audited_models, tracked_fields
 from apps.core.history_changes import field_label as field_label  # re-exported: the trail
 from apps.core.registry import policies, policy_for
+from apps.core.validators import validate_no_surrogates
 from apps.org.models import Department, Employee
 
 PAGE_SIZE = 50
+# A record name to search for: longer is not a name.
+NAME_MAX = 100
 # Up to this many departments in a scope are named in the query (see ``_model_q``).
 LITERAL_DEPARTMENTS = 2000
 # The trail's dates: wide enough for any history, narrow enough that no bound overflows.
@@ -231,6 +234,15 @@ class TrailFilterForm(forms.Form):
     """The trail's filters (GET). Every field is optional; a bad value is a form error."""
 
     model = forms.ChoiceField(label=_("Model"), required=False)
+    # The record, by its name (a search over the records the reader may see; the page
+    # turns it into ``objects``), or by its id (links name one record exactly).
+    name = forms.CharField(
+        label=_("Record"),
+        required=False,
+        max_length=NAME_MAX,
+        validators=[validate_no_surrogates],
+        help_text=_("A name, code or username"),
+    )
     object = forms.CharField(label=_("Object id"), required=False, max_length=64)
     actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
     date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False)
@@ -242,7 +254,7 @@ class TrailFilterForm(forms.Form):
     before = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
 
     # The filters a link or an export carries (the cursor is the page, not a filter).
-    FILTERS = ("model", "object", "actor", "date_from", "date_to", "action", "field")
+    FILTERS = ("model", "name", "object", "actor", "date_from", "date_to", "action", "field")
 
     def _choices(self, name: str) -> forms.ChoiceField:
         """One of the form's choice fields (declared above), typed as such."""
@@ -328,6 +340,8 @@ def trail_filter(
         )
     if data.get("object"):
         entries = entries.filter(object_id=data["object"])
+    if data.get("name"):
+        entries = entries.filter(objects_q(data.get("objects") or {}))
     if data.get("actor"):
         entries = entries.filter(actor_id__in=data["actor"])
     if data.get("date_from"):
@@ -346,6 +360,16 @@ def trail_filter(
             others = ~Q(content_type__in=ContentType.objects.get_for_models(*protecting).values())
             entries = entries.filter(others | visible)
     return entries
+
+
+def objects_q(objects: dict[type[Model], list[Any]]) -> Q:
+    """The entries of these records (``model -> ids``, as a name search found them)."""
+    q = Q(pk__in=[])
+    for model, ids in objects.items():
+        if ids:
+            ct = ContentType.objects.get_for_model(model)
+            q |= Q(content_type_id=ct.pk, object_id__in=sorted(str(pk) for pk in ids))
+    return q
 
 
 @dataclass

@@ -6,9 +6,11 @@ from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django import forms
+from django.apps import apps
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.handlers.asgi import ASGIRequest
+from django.db.models import Model
 from django.http import (
     Http404,
     HttpRequest,
@@ -33,6 +35,7 @@ from apps.audit.models import AuditEntry, TrailExport, VerificationRun
 from apps.audit.selectors import (
     TrailFilterForm,
     field_label,
+    model_choices,
     trail_filter,
     trail_for,
     trail_page,
@@ -54,6 +57,41 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+# A name search keeps this many records per model (the entries of more would not be one
+# record's trail): past it, the page asks for a narrower name.
+NAME_MATCHES = 200
+
+
+def records_named(
+    model_admin: Any, request: HttpRequest, data: dict[str, Any]
+) -> tuple[dict[type[Model], list[Any]], bool]:
+    """The records whose name matches the "record" filter, among those the reader may see.
+
+    Each model's own admin search (its ``search_fields``) over its own scoped list: the
+    records found are exactly those the reader would find on that list. Returns
+    ``(model -> ids, cut)``; ``cut`` when a model had more than ``NAME_MATCHES``.
+    """
+    term = (data.get("name") or "").strip()
+    found: dict[type[Model], list[Any]] = {}
+    cut = False
+    if not term:
+        return found, cut
+    wanted = data.get("model") or None
+    registry = model_admin.admin_site._registry
+    for label, _name in model_choices(request.user):
+        if wanted and label != wanted:
+            continue
+        model = apps.get_model(label)
+        admin = registry.get(model)
+        if admin is None or not admin.get_search_fields(request):
+            continue
+        queryset, _duplicates = admin.get_search_results(request, admin.get_queryset(request), term)
+        ids = list(queryset.order_by().values_list("pk", flat=True).distinct()[: NAME_MATCHES + 1])
+        cut = cut or len(ids) > NAME_MATCHES
+        found[model] = ids[:NAME_MATCHES]
+    return found, cut
+
+
 class TrailFilterAdminForm(TrailFilterForm):
     """The filter form in the admin's look."""
 
@@ -62,8 +100,11 @@ class TrailFilterAdminForm(TrailFilterForm):
         for name in ("model", "action", "field"):
             field = cast(forms.ChoiceField, self.fields[name])
             field.widget = UnfoldAdminSelectWidget(choices=field.choices)
-        for name in ("object", "actor"):
+        for name in ("name", "actor"):
             self.fields[name].widget = UnfoldAdminTextInputWidget()
+        self.fields["name"].widget.attrs["placeholder"] = _("A name, code or username")
+        # Links name one record by id: carried along, not typed.
+        self.fields["object"].widget = forms.HiddenInput()
         for name in ("date_from", "date_to"):
             self.fields[name].widget = UnfoldAdminTextInputWidget(attrs={"type": "date"})
 
@@ -140,7 +181,10 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
         params = form.filters()
         page = None
         rows: list[dict] = []
+        names_cut = False
         if self.form_valid:
+            objects, names_cut = records_named(self.model_admin, self.request, form.cleaned_data)
+            form.cleaned_data["objects"] = objects
             entries = trail_filter(user, trail_for(user), form.cleaned_data)
             page = trail_page(
                 entries, form.cleaned_data["cursor"], before=form.cleaned_data["before"]
@@ -150,10 +194,13 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
             **kwargs,
             opts=AuditEntry._meta,
             form=form,
+            names_cut=names_cut,
+            name_limit=NAME_MATCHES,
             rows=rows,
             page=page,
             paged=bool(self.request.GET.get("cursor") or self.request.GET.get("before")),
             newest_url=_query(params),
+            all_records_url=_query(params, object=None),
             older_url=_query(params, cursor=page.next_cursor)
             if page and page.next_cursor
             else None,
@@ -177,6 +224,7 @@ class TrailExportView(PermissionRequiredMixin, View):
 
     permission_required = ("audit.export_auditentry",)
     http_method_names = ["post"]
+    model_admin: Any = None  # the trail's admin (its site's lists answer a name search)
 
     def post(self, request: AuthedHttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in TrailExport.Format.values:
@@ -185,6 +233,9 @@ class TrailExportView(PermissionRequiredMixin, View):
         if not form.is_valid():
             messages = [str(m) for errors in form.errors.values() for m in errors]
             return HttpResponseBadRequest(" ".join(messages), content_type="text/plain")
+        form.cleaned_data["objects"], _cut = records_named(
+            self.model_admin, request, form.cleaned_data
+        )
         entries = trail_filter(request.user, trail_for(request.user), form.cleaned_data)
         export = exports.export_record(user=request.user, format=fmt, filters=form.filters())
         rows = exports.rows_for(request.user, entries)
@@ -213,7 +264,7 @@ async def _async_chunks(chunks: Any) -> Any:
 
 def trail_urls(model_admin: Any) -> list[URLPattern]:
     """The export URL, mounted by AuditEntryAdmin.get_urls (before the inherited URLs)."""
-    view = model_admin.admin_site.admin_view(TrailExportView.as_view())
+    view = model_admin.admin_site.admin_view(TrailExportView.as_view(model_admin=model_admin))
     return [path("export/<slug:fmt>/", view, name="audit_auditentry_export")]
 
 
