@@ -232,6 +232,7 @@ class VerificationRun(models.Model):
         verbose_name_plural = _("chain verifications")
         ordering = ("-started_at",)
         get_latest_by = "started_at"
+        permissions = (("verify_chain", _("Can verify the audit chain now")),)
 
     def __str__(self) -> str:
         state = _("intact") if self.intact else _("broken")
