@@ -23,6 +23,7 @@ from apps.audit.models import AuditEntry
 from apps.audit.selectors import visible_fields
 from apps.core import history_changes
 from apps.core.actions import action_kind_of
+from apps.core.history_changes import EMPTY
 from apps.org.models import Employee
 
 
@@ -34,8 +35,20 @@ class Change:
     label: str
     old: str
     new: str
+    # False for a record's first version (created, imported): there is no before.
+    has_old: bool = True
+
+    @property
+    def old_empty(self) -> bool:
+        return self.old == EMPTY
+
+    @property
+    def new_empty(self) -> bool:
+        return self.new == EMPTY
 
     def text(self) -> str:
+        if not self.has_old:
+            return f"{self.label}: {self.new}"
         return f"{self.label}: {self.old} → {self.new}"
 
 
@@ -75,7 +88,7 @@ def entries_changes(
         model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
         if model is not None and hasattr(model, "history"):
             by_model[model].append(entry)
-    pairs: list[tuple[AuditEntry, type[Model], list[tuple[str, Any, Any]]]] = []
+    pairs: list[tuple[AuditEntry, type[Model], bool, list[tuple[str, Any, Any]]]] = []
     wanted: dict[type[Model], set[Any]] = defaultdict(set)
     for model, chosen in by_model.items():
         versions = _versions(model, [entry.history_id for entry in chosen])
@@ -88,14 +101,14 @@ def entries_changes(
                     continue
                 old = getattr(previous, f.attname, None) if previous is not None else None
                 raw.append((name, old, getattr(version, f.attname, None)))
-            pairs.append((entry, model, raw))
+            pairs.append((entry, model, previous is not None, raw))
             for related, ids in history_changes.wanted_labels(model, raw).items():
                 wanted[related].update(ids)
     labels = history_changes.labels_for(wanted)
     found: dict[int, list[Change]] = {}
-    for entry, model, raw in pairs:
+    for entry, model, has_old, raw in pairs:
         found[entry.pk] = [
-            Change(name=c["name"], label=c["field"], old=c["old"], new=c["new"])
+            Change(name=c["name"], label=c["field"], old=c["old"], new=c["new"], has_old=has_old)
             for c in history_changes.changes_text(model, raw, labels)
         ]
     return found

@@ -241,7 +241,6 @@ class TrailFilterForm(forms.Form):
         required=False,
         max_length=NAME_MAX,
         validators=[validate_no_surrogates],
-        help_text=_("A name, code or username"),
     )
     object = forms.CharField(label=_("Object id"), required=False, max_length=64)
     actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
