@@ -124,6 +124,7 @@ def test_the_reason_box_has_a_border(page: Page, shot, log_in, org, people):
     assert width == "1px"
     assert color not in ("rgba(0, 0, 0, 0)", "transparent")
     box.fill("Corrected the position")
+    box.evaluate("e => e.blur()")
     shot("01-reason-box")
     _in_chinese(page)
     page.reload()

@@ -20,7 +20,7 @@ def _changes(html: str) -> list[tuple[str, str, str, str]]:
     """(field, label, old, new) of each change the history page lists."""
     found = re.findall(
         r'data-testid="history-change" data-field="([^"]+)">\s*<strong[^>]*>([^<]*):</strong>'
-        r'.*?<span data-side="old">([^<]*)</span>.*?<span data-side="new">([^<]*)</span>',
+        r'.*?<span data-side="old"[^>]*>([^<]*)</span>.*?<span data-side="new"[^>]*>([^<]*)</span>',
         html,
         re.S,
     )
