@@ -12,16 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
 from apps.audit.admin_versions import VersionsExtension
+from apps.audit.changes import entries_changes
 from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
-from apps.audit.selectors import trail_for, visible_fields
+from apps.audit.selectors import field_label, trail_for, visible_fields
 from apps.audit.services import VERIFY_PERM, verification_now
 from apps.audit.trail_views import trail_urls, trail_view
 from apps.core.admin import ReadOnlyLogAdmin
@@ -69,6 +71,7 @@ class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
         if obj is not None:
             # What the viewer may see of it (salary is left out for those without the right).
             obj.visible_fields = visible_fields(request.user, obj)
+            obj.changes = entries_changes(request.user, [obj]).get(obj.pk, [])
         return obj
 
     def history_view(
@@ -84,9 +87,13 @@ class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
         # Before the inherited ones: their "<path:object_id>/" would swallow "export/".
         return [*trail_urls(self), *super().get_urls()]
 
-    @display(description=_("changed fields"))
+    @display(description=pgettext_lazy("history", "Changes"))
     def changed(self, obj: AuditEntry) -> str:
-        return " ".join(getattr(obj, "visible_fields", ()))
+        changes = getattr(obj, "changes", None)
+        if changes:
+            return format_html_join(mark_safe("<br>"), "{}", ((c.text(),) for c in changes))
+        model = obj.content_type.model_class()
+        return ", ".join(field_label(model, name) for name in getattr(obj, "visible_fields", ()))
 
     @display(description=_("actor"))
     def actor_shown(self, obj: AuditEntry) -> str:

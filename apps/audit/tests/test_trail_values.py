@@ -182,3 +182,18 @@ def test_values_that_look_like_formulas_stay_text(world, client, make_user, fmt)
     assert [c for c in cells if "HYPERLINK" in c]
     for cell in cells:
         assert not starts_formula(cell)
+
+
+def test_the_entry_page_shows_the_changes_the_reader_may_see(world, client, make_user):
+    from apps.audit.tests.test_trail import _mixed
+
+    entry = _mixed(world.inside)
+    url = reverse("admin:audit_auditentry_change", args=[entry.pk])
+    client.force_login(make_user("auditor"))
+    html = client.get(url).content.decode()
+    assert "Position: Analyst → Lead" in html
+    assert "Salary" not in html
+    assert "6,000" not in html
+    client.force_login(make_user("admin"))
+    html = client.get(url).content.decode()
+    assert "Salary: ¥5,000.00 → ¥6,000.00" in html
