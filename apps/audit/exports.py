@@ -26,7 +26,7 @@ from openpyxl import Workbook
 
 from apps.audit.changes import Change, changes_text, entries_changes
 from apps.audit.models import AuditEntry, TrailExport, with_actor_flag
-from apps.audit.selectors import visible_fields
+from apps.audit.selectors import field_label, visible_fields
 from apps.core.spreadsheets import cell_row
 from apps.core.texts import text_shown
 from apps.org.models import Employee
@@ -71,6 +71,7 @@ def _model_name(content_type_id: int) -> str:
 
 
 def _row(user: Employee | AnonymousUser, entry: AuditEntry, changes: list[Change]) -> list[Any]:
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     return [
         timezone.localtime(entry.at).replace(tzinfo=None),
         entry.actor_label,
@@ -78,7 +79,7 @@ def _row(user: Employee | AnonymousUser, entry: AuditEntry, changes: list[Change
         _model_name(entry.content_type_id),
         entry.object_id,
         entry.object_shown,
-        " ".join(visible_fields(user, entry)),
+        ", ".join(field_label(model, name) for name in visible_fields(user, entry)),
         changes_text(changes),
         text_shown(entry.reason),
         entry.seq,

@@ -61,8 +61,8 @@ def test_the_csv_holds_the_filtered_rows_newest_first(world, auditor_client):
 def test_the_csv_leaves_salary_out_for_the_auditor(world, auditor_client):
     body = _csv(auditor_client.post(_url("csv")))[1:]
     assert len(body) == AuditEntry.objects.filter(sensitive=False).count()
-    assert not [r for r in body if "salary" in r[6]]
-    assert [r for r in body if r[6] == "position" and r[8] == "Promotion"]
+    assert not [r for r in body if "Salary" in r[6]]
+    assert [r for r in body if r[6] == "Position" and r[8] == "Promotion"]
 
 
 def test_the_security_officers_export_has_no_transfers(world, client, make_user):
