@@ -17,6 +17,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseBase,
+    JsonResponse,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -90,6 +91,28 @@ def records_named(
         cut = cut or len(ids) > NAME_MATCHES
         found[model] = ids[:NAME_MATCHES]
     return found, cut
+
+
+# Suggestions under the record field: this many, from a name this long on.
+SUGGESTIONS = 10
+SUGGEST_FROM = 2
+
+
+def record_suggestions(model_admin: Any, request: HttpRequest, data: dict[str, Any]) -> list[dict]:
+    """The first records a name finds (``records_named``), each with the link to its trail."""
+    if len((data.get("name") or "").strip()) < SUGGEST_FROM:
+        return []
+    found, _cut = records_named(model_admin, request, data)
+    suggestions: list[dict] = []
+    for model, ids in found.items():
+        wanted = SUGGESTIONS - len(suggestions)
+        if wanted <= 0 or not ids:
+            continue
+        kind = str(capfirst(model._meta.verbose_name))
+        for obj in model._default_manager.filter(pk__in=ids[:wanted]):
+            query = _query({"model": model._meta.label_lower, "object": str(obj.pk)})
+            suggestions.append({"label": str(obj), "kind": kind, "url": query})
+    return suggestions
 
 
 class TrailFilterAdminForm(TrailFilterForm):
@@ -262,10 +285,37 @@ async def _async_chunks(chunks: Any) -> Any:
         yield chunk
 
 
+class TrailRecordsView(PermissionRequiredMixin, View):
+    """GET ?name=[&model=]: JSON suggestions for the record field (its own trail link each).
+
+    The same search as the filter (``records_named``): only records the reader may see.
+    A bad name (NUL, too long, a lone surrogate) is a 400 with the form's message.
+    """
+
+    permission_required = ("audit.view_auditentry",)
+    http_method_names = ["get"]
+    model_admin: Any = None
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = TrailFilterForm(request.GET, user=request.user)
+        form.is_valid()
+        errors = [str(m) for name in ("name", "model") for m in form.errors.get(name, [])]
+        if errors:
+            return JsonResponse({"error": " ".join(errors)}, status=400)
+        data = {"name": form.cleaned_data.get("name"), "model": form.cleaned_data.get("model")}
+        return JsonResponse({"results": record_suggestions(self.model_admin, request, data)})
+
+
 def trail_urls(model_admin: Any) -> list[URLPattern]:
-    """The export URL, mounted by AuditEntryAdmin.get_urls (before the inherited URLs)."""
-    view = model_admin.admin_site.admin_view(TrailExportView.as_view(model_admin=model_admin))
-    return [path("export/<slug:fmt>/", view, name="audit_auditentry_export")]
+    """The export and suggestion URLs, mounted by AuditEntryAdmin.get_urls (before the
+    inherited URLs)."""
+    site = model_admin.admin_site
+    export = site.admin_view(TrailExportView.as_view(model_admin=model_admin))
+    records = site.admin_view(TrailRecordsView.as_view(model_admin=model_admin))
+    return [
+        path("export/<slug:fmt>/", export, name="audit_auditentry_export"),
+        path("records/", records, name="audit_auditentry_records"),
+    ]
 
 
 def trail_view(model_admin: Any) -> Any:

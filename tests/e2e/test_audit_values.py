@@ -52,6 +52,18 @@ def test_the_trail_shows_old_and_new_values_and_finds_a_record_by_name(
     )
     shot("01-trail-values")
 
+    # Suggestions while typing: each leads to that one record's trail.
+    page.get_by_label("Record").press_sequentially("Ott")
+    suggestion = page.get_by_test_id("trail-suggestion").filter(has_text="Employee")
+    expect(suggestion).to_contain_text("Otto Outside")
+    shot("02-trail-suggestions")
+    suggestion.click()
+    expect(page).to_have_url(re.compile(r"[?&]object=" + str(people["otto"].pk)))
+    expect(page.get_by_test_id("trail-one-record")).to_be_visible()
+    for text in page.get_by_test_id("trail-row").all_inner_texts():
+        assert "Otto" in text
+
+    page.goto(TRAIL)
     page.get_by_label("Record").fill("Otto")
     page.get_by_test_id("trail-submit").click()
     expect(page).to_have_url(re.compile(r"[?&]name=Otto"))
@@ -61,7 +73,7 @@ def test_the_trail_shows_old_and_new_values_and_finds_a_record_by_name(
         assert "Otto" in text
         assert "Ines" not in text
     expect(page.get_by_test_id("trail-change").filter(has_text="Clerk").first).to_be_visible()
-    shot("02-trail-search")
+    shot("03-trail-search")
 
     # The department's manager was nobody before: a dash, never "Deleted employee".
     page.goto(TRAIL + "?name=ENG&model=org.department")
@@ -73,7 +85,7 @@ def test_the_trail_shows_old_and_new_values_and_finds_a_record_by_name(
     page.goto(TRAIL + "?name=Ines")
     expect(page.get_by_test_id("trail-change").filter(has_text="职位").first).to_be_visible()
     expect(page.get_by_label("记录")).to_have_value("Ines")
-    shot("03-trail-values-zh")
+    shot("04-trail-values-zh")
 
 
 def test_the_history_reads_a_dash_and_field_names(page: Page, shot, log_in, org, people):

@@ -119,3 +119,53 @@ def test_a_lone_surrogate_in_a_name_is_a_form_error(world):
     form = TrailFilterForm({"name": "a\ud800"}, user=world.hr)
     assert not form.is_valid()
     assert "name" in form.errors
+
+
+# --- suggestions under the record field ---------------------------------------------------
+
+RECORDS = reverse("admin:audit_auditentry_records")
+
+
+def _suggested(client, **query):
+    response = client.get(RECORDS, query)
+    assert response.status_code == 200
+    return [item["label"] for item in response.json()["results"]]
+
+
+def test_suggestions_name_the_records_with_a_link_to_their_trail(world, client):
+    client.force_login(world.hr)
+    response = client.get(RECORDS, {"name": "Otto"})
+    results = response.json()["results"]
+    assert {i["kind"] for i in results} == {"Employee", "Transfer"}  # his transfer too
+    [item] = [i for i in results if i["kind"] == "Employee"]
+    assert item["label"] == str(world.outside)
+    assert item["kind"] == "Employee"
+    assert f"object={world.outside.pk}" in item["url"]
+    assert "model=org.employee" in item["url"]
+    assert _suggested(client, name="O") == []  # too short to ask
+
+
+def test_suggestions_stay_in_the_readers_scope(world, client, make_user):
+    client.force_login(make_user("manager", department=world.eng))
+    assert _suggested(client, name="Otto") == []
+    assert _suggested(client, name="Finance") == []
+    assert _suggested(client, name="Ines") == [str(world.inside)]
+
+
+def test_suggestions_need_the_trail_right(world, client, make_user):
+    client.force_login(make_user("staff"))
+    assert client.get(RECORDS, {"name": "Otto"}).status_code in (302, 403)
+
+
+@pytest.mark.parametrize("query", ["name=a%00", "name=" + "x" * 10_000, "model=nope&name=ab"])
+def test_hostile_suggestion_queries_are_a_400(world, client, query):
+    client.force_login(world.hr)
+    response = client.get(f"{RECORDS}?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_a_mangled_suggestion_query_is_never_a_500(world, client):
+    client.force_login(world.hr)
+    response = client.get(f"{RECORDS}?name=%ED%A0%80%ED%A0%80")
+    assert response.status_code in (200, 400)
