@@ -24,7 +24,13 @@ from apps.access.models import PermissionLog, RoleAssignment
 from apps.access.role_pages import role_label
 from apps.access.selectors import roles_assignable
 from apps.access.views import explain_urls
-from apps.core.admin import DomainAdmin, ReadOnlyLogAdmin, ReasonForm, adopt_saved
+from apps.core.admin import (
+    DomainAdmin,
+    ReadOnlyLogAdmin,
+    ReasonForm,
+    adopt_saved,
+    reason_widget,
+)
 from apps.core.admin_extensions import admin_pages_register
 from apps.core.texts import text_shown
 from apps.core.types import signed_in
@@ -119,7 +125,7 @@ class RoleAssignmentForm(forms.ModelForm):
     class Meta:
         model = RoleAssignment
         fields = ("user", "role", "department", "valid_from", "valid_until", "reason")
-        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"reason": reason_widget(rows=2)}
 
 
 @admin.register(RoleAssignment)

@@ -98,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditentry",
         "audit.export_auditentry",
         "audit.view_verificationrun",
+        "audit.verify_chain",
         "audit.view_trailexport",
     ],
     AUDITOR: ["view:*", "audit.export_auditentry"],

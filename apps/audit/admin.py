@@ -7,23 +7,29 @@ changes they record and sealed into the hash chain.
 import json
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern
-from django.utils.html import format_html
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
 from apps.audit.admin_versions import VersionsExtension
+from apps.audit.changes import entries_changes
 from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
-from apps.audit.selectors import trail_for, visible_fields
+from apps.audit.selectors import field_label, trail_for, visible_fields
+from apps.audit.services import VERIFY_PERM, verification_now
 from apps.audit.trail_views import trail_urls, trail_view
 from apps.core.admin import ReadOnlyLogAdmin
 from apps.core.admin_extensions import history_extension_register
 from apps.core.texts import text_shown
+from apps.core.types import signed_in
 
 # Every domain admin's history pages: a version picker, compare, and revert.
 history_extension_register(VersionsExtension())
@@ -65,6 +71,7 @@ class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
         if obj is not None:
             # What the viewer may see of it (salary is left out for those without the right).
             obj.visible_fields = visible_fields(request.user, obj)
+            obj.changes = entries_changes(request.user, [obj]).get(obj.pk, [])
         return obj
 
     def history_view(
@@ -80,9 +87,13 @@ class AuditEntryAdmin(ReadOnlyLogAdmin[AuditEntry]):
         # Before the inherited ones: their "<path:object_id>/" would swallow "export/".
         return [*trail_urls(self), *super().get_urls()]
 
-    @display(description=_("changed fields"))
+    @display(description=pgettext_lazy("history", "Changes"))
     def changed(self, obj: AuditEntry) -> str:
-        return " ".join(getattr(obj, "visible_fields", ()))
+        changes = getattr(obj, "changes", None)
+        if changes:
+            return format_html_join(mark_safe("<br>"), "{}", ((c.text(),) for c in changes))
+        model = obj.content_type.model_class()
+        return ", ".join(field_label(model, name) for name in getattr(obj, "visible_fields", ()))
 
     @display(description=_("actor"))
     def actor_shown(self, obj: AuditEntry) -> str:
@@ -132,9 +143,46 @@ class VerificationRunAdmin(ReadOnlyLogAdmin[VerificationRun]):
     ordering = ("-started_at", "-id")
     list_per_page = 50
 
+    # The "Verify now" button (a POST form, for holders of audit.verify_chain).
+    list_before_template = "admin/audit/verify_now.html"
+
     @display(description=_("first broken link"))
     def first_broken_link(self, obj: VerificationRun) -> str:
         return obj.problem_shown
+
+    def has_verify_chain_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(VERIFY_PERM)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(require_POST(self.verify_now_view))
+        return [path("verify/", view, name="audit_verificationrun_verify"), *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        extra = {**(extra_context or {}), "can_verify": self.has_verify_chain_permission(request)}
+        return super().changelist_view(request, extra)
+
+    def verify_now_view(self, request: HttpRequest) -> HttpResponse:
+        """POST (CSRF-checked): walk the chain now and say what it found."""
+        if not self.has_verify_chain_permission(request):
+            raise PermissionDenied
+        result = verification_now(actor=signed_in(request))
+        if result.intact:
+            messages.success(
+                request,
+                ngettext(
+                    "The chain is intact: %(count)d record checked.",
+                    "The chain is intact: %(count)d records checked.",
+                    result.records,
+                )
+                % {"count": result.records},
+            )
+        else:
+            messages.error(
+                request,
+                gettext("The chain is broken: %(problem)s")
+                % {"problem": VerificationRun.objects.latest().problem_shown},
+            )
+        return HttpResponseRedirect(reverse("admin:audit_verificationrun_changelist"))
 
 
 @admin.register(ChainArchive)

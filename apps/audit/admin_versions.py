@@ -84,8 +84,22 @@ class VersionsExtension(HistoryExtension):
                 )
 
     def history_rows(self, model_admin: Any, request: HttpRequest, records: Any) -> None:
-        """Give each row of the page its audit entry (action, reason): one query."""
+        """Give each row of the page its audit entry (action, reason): one query.
+
+        The changes listed leave out the fields the reader may not see on this object (a
+        salary outside their salary scope), as the compare page does.
+        """
         records = list(records)
+        if not records:
+            return
+        model = model_admin.model
+        pk = getattr(records[0], model._meta.pk.attname)
+        obj = model._default_manager.filter(pk=pk).first()
+        hidden = version_views.hidden_fields(model_admin, request, obj) if obj else frozenset()
+        for record in records:
+            changes = getattr(record, "history_delta_changes", None)
+            if changes and hidden:
+                record.history_delta_changes = [c for c in changes if c["name"] not in hidden]
         entries = {
             e.history_id: e
             for e in AuditEntry.objects.filter(

@@ -1,7 +1,8 @@
 """The filtered trail as CSV or XLSX, and the log of every export.
 
 Both formats hold the same rows and columns as the page (scope and salary rules
-applied by the caller's queryset and ``visible_fields``), cut at
+applied by the caller's queryset and ``visible_fields``), the changes old -> new
+included (``apps.audit.changes``, a chunk of entries at a time), cut at
 ``settings.AUDIT_EXPORT_MAX_ROWS`` with a closing note row. Every cell goes through
 ``apps.core.spreadsheets.cell_text``: cleaned first, then quoted if it would run as a formula.
 """
@@ -19,12 +20,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, override, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from apps.audit.changes import Change, changes_text, entries_changes
 from apps.audit.models import AuditEntry, TrailExport, with_actor_flag
-from apps.audit.selectors import visible_fields
+from apps.audit.selectors import field_label, visible_fields
 from apps.core.spreadsheets import cell_row
 from apps.core.texts import text_shown
 from apps.org.models import Employee
@@ -56,6 +58,7 @@ def headers() -> list[str]:
         _("Object id"),
         _("Object"),
         _("Changed fields"),
+        pgettext("history", "Changes"),
         _("Reason"),
         _("Chain position"),
         _("Hash"),
@@ -67,7 +70,8 @@ def _model_name(content_type_id: int) -> str:
     return str(capfirst(model._meta.verbose_name)) if model else ""
 
 
-def _row(user: Employee | AnonymousUser, entry: AuditEntry) -> list[Any]:
+def _row(user: Employee | AnonymousUser, entry: AuditEntry, changes: list[Change]) -> list[Any]:
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     return [
         timezone.localtime(entry.at).replace(tzinfo=None),
         entry.actor_label,
@@ -75,7 +79,8 @@ def _row(user: Employee | AnonymousUser, entry: AuditEntry) -> list[Any]:
         _model_name(entry.content_type_id),
         entry.object_id,
         entry.object_shown,
-        " ".join(visible_fields(user, entry)),
+        ", ".join(field_label(model, name) for name in visible_fields(user, entry)),
+        changes_text(changes),
         text_shown(entry.reason),
         entry.seq,
         entry.hash,
@@ -101,14 +106,24 @@ class Rows:
             .select_related("department", "department_other")
             .order_by("-at", "-id")
         )
+        batch: list[AuditEntry] = []
         for entry in chosen[: self.cap + 1].iterator(chunk_size=CHUNK):
-            if self.count == self.cap:
+            if self.count + len(batch) == self.cap:
                 self.truncated = True
-                return
-            self.count += 1
-            with override(self.language):
-                row = _row(self.user, entry)
-            yield row
+                break
+            batch.append(entry)
+            if len(batch) == CHUNK:
+                yield from self._batch(batch)
+                batch = []
+        yield from self._batch(batch)
+
+    def _batch(self, batch: list[AuditEntry]) -> Iterator[list[Any]]:
+        """The rows of up to CHUNK entries: their old -> new values read together."""
+        with override(self.language):
+            changes = entries_changes(self.user, batch)
+            rows = [_row(self.user, entry, changes.get(entry.pk, [])) for entry in batch]
+        self.count += len(batch)
+        yield from rows
 
     def note(self) -> list[str]:
         return [

@@ -8,6 +8,8 @@ previous entry's hash. Writers never wait on the chain: entries are written unse
 with the change, and a frequent periodic task seals them in order.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -106,8 +108,9 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
 
-    # Not a column: the admin's change page sets what its reader may see of the entry.
+    # Not columns: the admin's change page sets what its reader may see of the entry.
     visible_fields: list[str]
+    changes: list[Any]
 
     class Meta:
         verbose_name = _("audit entry")
@@ -232,6 +235,7 @@ class VerificationRun(models.Model):
         verbose_name_plural = _("chain verifications")
         ordering = ("-started_at",)
         get_latest_by = "started_at"
+        permissions = (("verify_chain", _("Can verify the audit chain now")),)
 
     def __str__(self) -> str:
         state = _("intact") if self.intact else _("broken")

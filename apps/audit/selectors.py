@@ -18,8 +18,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -30,10 +29,14 @@ from apps.access.fields import fields_hidden_as_of, fields_never_visible
 from apps.audit.chain import trail_models
 from apps.audit.models import AuditEntry, with_actor_flag
 from apps.audit.services import audited_models, tracked_fields
+from apps.core.history_changes import field_label as field_label  # re-exported: the trail
 from apps.core.registry import policies, policy_for
+from apps.core.validators import validate_no_surrogates
 from apps.org.models import Department, Employee
 
 PAGE_SIZE = 50
+# A record name to search for: longer is not a name.
+NAME_MAX = 100
 # Up to this many departments in a scope are named in the query (see ``_model_q``).
 LITERAL_DEPARTMENTS = 2000
 # The trail's dates: wide enough for any history, narrow enough that no bound overflows.
@@ -186,26 +189,31 @@ def model_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
     ]
 
 
-def field_label(model: type[Model] | None, name: str) -> str:
-    """A changed field as people read it (its verbose name); the name when unknown."""
-    try:
-        field = model._meta.get_field(name) if model else None
-        return str(capfirst(field.verbose_name)) if isinstance(field, Field) else name
-    except FieldDoesNotExist:  # a field since removed from the model
-        return name
-
-
 def field_choices(user: Employee | AnonymousUser) -> list[tuple[str, str]]:
-    """The tracked fields of the models the user may see; protected ones need the right."""
+    """The tracked fields of the models the user may see; protected ones need the right.
+
+    Each reads as its verbose name alone; two fields of the same name on several models
+    are one choice (the filter matches the name), two names with one label are told apart
+    by their models.
+    """
     allowed = {label for label, _name in model_choices(user)}
     labels: dict[str, str] = {}
+    owners: dict[str, list[str]] = defaultdict(list)
     for model in audited_models():
         if model._meta.label_lower in allowed:
             hidden = fields_never_visible(user=user, model=model)
             for f in tracked_fields(model):
-                if f.name not in hidden:
-                    labels.setdefault(f.name, f"{capfirst(f.verbose_name)} ({f.name})")
-    return sorted(labels.items(), key=lambda c: c[1])
+                if f.name not in hidden and not f.primary_key:
+                    labels.setdefault(f.name, field_label(model, f.name))
+                    owners[f.name].append(str(model._meta.verbose_name))
+    taken: dict[str, int] = defaultdict(int)
+    for label in labels.values():
+        taken[label] += 1
+    choices = [
+        (name, label if taken[label] == 1 else f"{label} ({', '.join(owners[name])})")
+        for name, label in labels.items()
+    ]
+    return sorted(choices, key=lambda c: c[1])
 
 
 def cursor_format(entry: AuditEntry) -> str:
@@ -226,6 +234,14 @@ class TrailFilterForm(forms.Form):
     """The trail's filters (GET). Every field is optional; a bad value is a form error."""
 
     model = forms.ChoiceField(label=_("Model"), required=False)
+    # The record, by its name (a search over the records the reader may see; the page
+    # turns it into ``objects``), or by its id (links name one record exactly).
+    name = forms.CharField(
+        label=_("Record"),
+        required=False,
+        max_length=NAME_MAX,
+        validators=[validate_no_surrogates],
+    )
     object = forms.CharField(label=_("Object id"), required=False, max_length=64)
     actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
     date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False)
@@ -237,7 +253,7 @@ class TrailFilterForm(forms.Form):
     before = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
 
     # The filters a link or an export carries (the cursor is the page, not a filter).
-    FILTERS = ("model", "object", "actor", "date_from", "date_to", "action", "field")
+    FILTERS = ("model", "name", "object", "actor", "date_from", "date_to", "action", "field")
 
     def _choices(self, name: str) -> forms.ChoiceField:
         """One of the form's choice fields (declared above), typed as such."""
@@ -323,6 +339,8 @@ def trail_filter(
         )
     if data.get("object"):
         entries = entries.filter(object_id=data["object"])
+    if data.get("name"):
+        entries = entries.filter(objects_q(data.get("objects") or {}))
     if data.get("actor"):
         entries = entries.filter(actor_id__in=data["actor"])
     if data.get("date_from"):
@@ -341,6 +359,16 @@ def trail_filter(
             others = ~Q(content_type__in=ContentType.objects.get_for_models(*protecting).values())
             entries = entries.filter(others | visible)
     return entries
+
+
+def objects_q(objects: dict[type[Model], list[Any]]) -> Q:
+    """The entries of these records (``model -> ids``, as a name search found them)."""
+    q = Q(pk__in=[])
+    for model, ids in objects.items():
+        if ids:
+            ct = ContentType.objects.get_for_model(model)
+            q |= Q(content_type_id=ct.pk, object_id__in=sorted(str(pk) for pk in ids))
+    return q
 
 
 @dataclass

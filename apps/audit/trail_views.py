@@ -6,15 +6,18 @@ from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django import forms
+from django.apps import apps
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.handlers.asgi import ASGIRequest
+from django.db.models import Model
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseBase,
+    JsonResponse,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -28,10 +31,12 @@ from unfold.views import UnfoldModelAdminViewMixin
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from apps.audit import chain, exports
+from apps.audit.changes import entries_changes
 from apps.audit.models import AuditEntry, TrailExport, VerificationRun
 from apps.audit.selectors import (
     TrailFilterForm,
     field_label,
+    model_choices,
     trail_filter,
     trail_for,
     trail_page,
@@ -53,6 +58,63 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+# A name search keeps this many records per model (the entries of more would not be one
+# record's trail): past it, the page asks for a narrower name.
+NAME_MATCHES = 200
+
+
+def records_named(
+    model_admin: Any, request: HttpRequest, data: dict[str, Any]
+) -> tuple[dict[type[Model], list[Any]], bool]:
+    """The records whose name matches the "record" filter, among those the reader may see.
+
+    Each model's own admin search (its ``search_fields``) over its own scoped list: the
+    records found are exactly those the reader would find on that list. Returns
+    ``(model -> ids, cut)``; ``cut`` when a model had more than ``NAME_MATCHES``.
+    """
+    term = (data.get("name") or "").strip()
+    found: dict[type[Model], list[Any]] = {}
+    cut = False
+    if not term:
+        return found, cut
+    wanted = data.get("model") or None
+    registry = model_admin.admin_site._registry
+    for label, _name in model_choices(request.user):
+        if wanted and label != wanted:
+            continue
+        model = apps.get_model(label)
+        admin = registry.get(model)
+        if admin is None or not admin.get_search_fields(request):
+            continue
+        queryset, _duplicates = admin.get_search_results(request, admin.get_queryset(request), term)
+        ids = list(queryset.order_by().values_list("pk", flat=True).distinct()[: NAME_MATCHES + 1])
+        cut = cut or len(ids) > NAME_MATCHES
+        found[model] = ids[:NAME_MATCHES]
+    return found, cut
+
+
+# Suggestions under the record field: this many, from a name this long on.
+SUGGESTIONS = 10
+SUGGEST_FROM = 2
+
+
+def record_suggestions(model_admin: Any, request: HttpRequest, data: dict[str, Any]) -> list[dict]:
+    """The first records a name finds (``records_named``), each with the link to its trail."""
+    if len((data.get("name") or "").strip()) < SUGGEST_FROM:
+        return []
+    found, _cut = records_named(model_admin, request, data)
+    suggestions: list[dict] = []
+    for model, ids in found.items():
+        wanted = SUGGESTIONS - len(suggestions)
+        if wanted <= 0 or not ids:
+            continue
+        kind = str(capfirst(model._meta.verbose_name))
+        for obj in model._default_manager.filter(pk__in=ids[:wanted]):
+            query = _query({"model": model._meta.label_lower, "object": str(obj.pk)})
+            suggestions.append({"label": str(obj), "kind": kind, "url": query})
+    return suggestions
+
+
 class TrailFilterAdminForm(TrailFilterForm):
     """The filter form in the admin's look."""
 
@@ -61,8 +123,11 @@ class TrailFilterAdminForm(TrailFilterForm):
         for name in ("model", "action", "field"):
             field = cast(forms.ChoiceField, self.fields[name])
             field.widget = UnfoldAdminSelectWidget(choices=field.choices)
-        for name in ("object", "actor"):
+        for name in ("name", "actor"):
             self.fields[name].widget = UnfoldAdminTextInputWidget()
+        self.fields["name"].widget.attrs["placeholder"] = _("A name, code or username")
+        # Links name one record by id: carried along, not typed.
+        self.fields["object"].widget = forms.HiddenInput()
         for name in ("date_from", "date_to"):
             self.fields[name].widget = UnfoldAdminTextInputWidget(attrs={"type": "date"})
 
@@ -90,6 +155,7 @@ def _history_url(content_type_id: int, object_id: str, admin_name: str) -> str |
 
 def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: str) -> list[dict]:
     viewable = viewable_objects(request.user, entries)
+    changes = entries_changes(request.user, entries)
     rows = []
     for entry in entries:
         model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
@@ -109,6 +175,8 @@ def _rows(request: HttpRequest, entries: list[AuditEntry], params: dict, site: s
                 "fields": [
                     (name, field_label(model, name)) for name in visible_fields(request.user, entry)
                 ],
+                # Old -> new of each field listed (none for a logged action).
+                "changes": changes.get(entry.pk, []),
                 # Reasons are stored untranslated; shown in the reader's language.
                 "reason": text_shown(entry.reason),
             }
@@ -136,7 +204,10 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
         params = form.filters()
         page = None
         rows: list[dict] = []
+        names_cut = False
         if self.form_valid:
+            objects, names_cut = records_named(self.model_admin, self.request, form.cleaned_data)
+            form.cleaned_data["objects"] = objects
             entries = trail_filter(user, trail_for(user), form.cleaned_data)
             page = trail_page(
                 entries, form.cleaned_data["cursor"], before=form.cleaned_data["before"]
@@ -146,10 +217,13 @@ class AuditTrailView(UnfoldModelAdminViewMixin, TemplateView):
             **kwargs,
             opts=AuditEntry._meta,
             form=form,
+            names_cut=names_cut,
+            name_limit=NAME_MATCHES,
             rows=rows,
             page=page,
             paged=bool(self.request.GET.get("cursor") or self.request.GET.get("before")),
             newest_url=_query(params),
+            all_records_url=_query(params, object=None),
             older_url=_query(params, cursor=page.next_cursor)
             if page and page.next_cursor
             else None,
@@ -173,6 +247,7 @@ class TrailExportView(PermissionRequiredMixin, View):
 
     permission_required = ("audit.export_auditentry",)
     http_method_names = ["post"]
+    model_admin: Any = None  # the trail's admin (its site's lists answer a name search)
 
     def post(self, request: AuthedHttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in TrailExport.Format.values:
@@ -181,6 +256,9 @@ class TrailExportView(PermissionRequiredMixin, View):
         if not form.is_valid():
             messages = [str(m) for errors in form.errors.values() for m in errors]
             return HttpResponseBadRequest(" ".join(messages), content_type="text/plain")
+        form.cleaned_data["objects"], _cut = records_named(
+            self.model_admin, request, form.cleaned_data
+        )
         entries = trail_filter(request.user, trail_for(request.user), form.cleaned_data)
         export = exports.export_record(user=request.user, format=fmt, filters=form.filters())
         rows = exports.rows_for(request.user, entries)
@@ -207,10 +285,37 @@ async def _async_chunks(chunks: Any) -> Any:
         yield chunk
 
 
+class TrailRecordsView(PermissionRequiredMixin, View):
+    """GET ?name=[&model=]: JSON suggestions for the record field (its own trail link each).
+
+    The same search as the filter (``records_named``): only records the reader may see.
+    A bad name (NUL, too long, a lone surrogate) is a 400 with the form's message.
+    """
+
+    permission_required = ("audit.view_auditentry",)
+    http_method_names = ["get"]
+    model_admin: Any = None
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = TrailFilterForm(request.GET, user=request.user)
+        form.is_valid()
+        errors = [str(m) for name in ("name", "model") for m in form.errors.get(name, [])]
+        if errors:
+            return JsonResponse({"error": " ".join(errors)}, status=400)
+        data = {"name": form.cleaned_data.get("name"), "model": form.cleaned_data.get("model")}
+        return JsonResponse({"results": record_suggestions(self.model_admin, request, data)})
+
+
 def trail_urls(model_admin: Any) -> list[URLPattern]:
-    """The export URL, mounted by AuditEntryAdmin.get_urls (before the inherited URLs)."""
-    view = model_admin.admin_site.admin_view(TrailExportView.as_view())
-    return [path("export/<slug:fmt>/", view, name="audit_auditentry_export")]
+    """The export and suggestion URLs, mounted by AuditEntryAdmin.get_urls (before the
+    inherited URLs)."""
+    site = model_admin.admin_site
+    export = site.admin_view(TrailExportView.as_view(model_admin=model_admin))
+    records = site.admin_view(TrailRecordsView.as_view(model_admin=model_admin))
+    return [
+        path("export/<slug:fmt>/", export, name="audit_auditentry_export"),
+        path("records/", records, name="audit_auditentry_records"),
+    ]
 
 
 def trail_view(model_admin: Any) -> Any:

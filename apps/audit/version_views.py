@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import UnfoldAdminTextareaWidget
 
 from apps.access.fields import fields_hidden
 from apps.access.services import refusal_record
@@ -32,11 +31,7 @@ VERSION_ID_DIGITS = 19
 
 
 class RevertForm(ReasonForm):
-    """The reason, in unfold's text area."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].widget = UnfoldAdminTextareaWidget(attrs={"rows": 3})
+    """The revert page's reason (the one reason widget, as every reason form)."""
 
 
 class BadVersions(Exception):

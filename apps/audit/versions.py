@@ -7,17 +7,13 @@ read; the views render what they return.
 
 import datetime
 import difflib
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Field, Model
-from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -25,11 +21,11 @@ if TYPE_CHECKING:
 
 from apps.audit.models import AuditEntry, with_actor_flag
 from apps.audit.services import tracked_fields
+from apps.core.history_changes import EMPTY, related_labels, value_text
 from apps.core.texts import text_shown
 
 # Text longer than this, or with line breaks, is compared line by line.
 LONG_TEXT = 80
-EMPTY = "—"
 
 
 @dataclass(frozen=True)
@@ -91,40 +87,13 @@ def compared_fields(model: type[Model], *, hidden: Iterable[str] = ()) -> list[F
 
 
 def foreign_labels(fields: Sequence[Field], versions: Sequence[Any]) -> dict[tuple, str]:
-    """``(model, pk) -> str`` for every foreign key value of ``versions``: one query per model."""
-    wanted: dict[type[Model], set[Any]] = defaultdict(set)
-    for f in fields:
-        if f.many_to_one and f.remote_field is not None:
-            for version in versions:
-                value = getattr(version, f.attname)
-                if value is not None:
-                    wanted[f.remote_field.model].add(value)
-    labels: dict[tuple, str] = {}
-    for model, pks in wanted.items():
-        for obj in model._default_manager.filter(pk__in=pks):
-            labels[(model, obj.pk)] = str(obj)
-    return labels
+    """``(model, pk) -> str`` for every related value of ``versions``: one query per model."""
+    return related_labels(fields, versions)
 
 
 def display(f: Field, value: Any, labels: dict[tuple, str]) -> str:
-    """A value as people read it: labels for choices and keys, local dates, yes/no."""
-    if value is None or value == "":
-        return EMPTY
-    if f.many_to_one and f.remote_field is not None:
-        model = f.remote_field.model
-        return labels.get((model, value)) or gettext("%(model)s no longer present (%(id)s)") % {
-            "model": model._meta.verbose_name,
-            "id": value,
-        }
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    if isinstance(value, datetime.datetime):
-        return formats.localize(timezone.localtime(value) if timezone.is_aware(value) else value)
-    if isinstance(value, datetime.date | Decimal | int | float):
-        return formats.localize(value)
-    return str(value)
+    """A value as people read it (``apps.core.history_changes``, the one place for it)."""
+    return value_text(f, value, labels)
 
 
 def is_long(text: str) -> bool:

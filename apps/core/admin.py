@@ -34,8 +34,10 @@ from unfold.decorators import action
 
 from apps.access.admin_mixins import ScopedAdminMixin
 from apps.access.services import refusal_record
+from apps.core import history_changes
 from apps.core.admin_actions import ActionFormsMixin
 from apps.core.admin_actions import ReasonForm as ReasonForm  # re-exported: actions ask it
+from apps.core.admin_actions import reason_widget as reason_widget  # re-exported: forms ask it
 from apps.core.admin_extensions import ContributionsMixin
 from apps.core.admin_lookups import OfferedLookupsMixin
 from apps.core.history import mark_change
@@ -95,19 +97,31 @@ class ProtectedFieldsMixin(AdminMixinBase[ModelT]):
         historical_records: Sequence[Any],
         foreign_keys_are_objs: bool = True,
     ) -> None:
-        """simple-history's delta loop, with protected fields left out of every diff."""
+        """simple-history's delta loop, protected fields left out, values as people read them.
+
+        simple-history names a field by its attribute and an empty foreign key as "Deleted
+        <model> (pk=None)"; here each change is written by ``apps.core.history_changes``
+        ("—" for nothing), and the related rows of the whole page are read at once.
+        """
         hidden = list(self.get_protected_fields(request))
         previous = None
+        deltas: list[tuple[Any, list[tuple[str, Any, Any]]]] = []
         for current in historical_records:
             # Reasons are stored untranslated; show them in the reader's language.
             current.history_change_reason = text_shown(current.history_change_reason)
             if previous is not None:
                 delta = previous.diff_against(
-                    current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
+                    current, excluded_fields=hidden, foreign_keys_are_objs=False
                 )
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+                deltas.append((previous, [(c.field, c.old, c.new) for c in delta.changes]))
             previous = current
+        wanted: dict[type[Model], set[Any]] = {}
+        for _record, changes in deltas:
+            for model, ids in history_changes.wanted_labels(self.model, changes).items():
+                wanted.setdefault(model, set()).update(ids)
+        labels = history_changes.labels_for(wanted)
+        for record, changes in deltas:
+            record.history_delta_changes = history_changes.changes_text(self.model, changes, labels)
 
 
 def _is_version_id(raw: str) -> bool:
@@ -230,7 +244,7 @@ def reason_field() -> forms.CharField:
         label=_("Reason"),
         required=False,
         max_length=CHANGE_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=reason_widget(rows=2),
         help_text=_("Optional; shown in the history and the audit trail."),
         validators=[validate_no_surrogates],
     )

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from apps.access.services import refusal_record as refusal_record  # re-exported: record actions
 from apps.core.types import AdminMixinBase, ModelT, signed_in
@@ -26,13 +27,24 @@ if TYPE_CHECKING:
     from apps.org.models import Employee
 
 
+def reason_widget(rows: int = 3) -> forms.Textarea:
+    """The one text area every "reason" is typed in: unfold's, with its border and focus ring.
+
+    A plain ``forms.Textarea`` on a field the admin did not build from a model field (an
+    extra form field, a form of our own, a ``Meta.widgets`` entry) gets none of unfold's
+    classes and renders without a border: people could not see where to type.
+    """
+    widget: forms.Textarea = UnfoldAdminTextareaWidget(attrs={"rows": rows})
+    return widget
+
+
 class ReasonForm(forms.Form):
     """The one field most confirmed actions ask for: why (kept in a log or history)."""
 
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=reason_widget(),
         validators=[validate_no_surrogates],
     )
 

@@ -2,9 +2,10 @@
 
 An app registers its models in its ``AppConfig.ready()``: how an object reaches its
 department(s), which fields are protected and by which permissions, which field moves it
-within the organisation, what a revert may put back, and which extra permissions "Explain
-access" covers. Access, audit and the admin read it; nobody else lists models. Core is the
-lowest layer, so any app can register without importing the apps that read it.
+within the organisation, what a revert may put back, which extra permissions "Explain
+access" covers, and how a field's value reads in history when not as its type does.
+Access, audit and the admin read it; nobody else lists models. Core is the lowest layer,
+so any app can register without importing the apps that read it.
 
 A model nobody registered reads as ``ModelPolicy(model=model)``: no department (rights on
 it are organisation-wide or per object), nothing protected, nothing moves it, no revert.
@@ -65,6 +66,12 @@ class ModelPolicy:
     revert_fields: tuple[str, ...] = ()
     # Permissions beyond view/add/change/delete that "Explain access" covers.
     extra_perms: tuple[str, ...] = ()
+    # How a field's value reads in history, the trail and exports, when not as its type
+    # does (a salary reads as money): ``(field name, function of the stored value)``.
+    displays: tuple[tuple[str, Callable[[Any], str]], ...] = ()
+
+    def display_for(self, name: str) -> Callable[[Any], str] | None:
+        return next((shown for field_name, shown in self.displays if field_name == name), None)
 
     @property
     def protected_names(self) -> frozenset[str]:
@@ -85,6 +92,7 @@ def _check_fields(policy: ModelPolicy) -> None:
     opts = policy.model._meta
     names = [
         *(f.name for f in policy.protected),
+        *(name for name, _shown in policy.displays),
         *policy.revert_fields,
         *([policy.move_field] if policy.move_field else []),
         *(path.split("__")[0] for path in policy.scope_paths if path),
@@ -166,6 +174,7 @@ def model_register(
     move_field: str | None = None,
     revert_fields: tuple[str, ...] = (),
     extra_perms: tuple[str, ...] = (),
+    displays: tuple[tuple[str, Callable[[Any], str]], ...] = (),
     registry: Registry = REGISTRY,
 ) -> ModelPolicy:
     """Register ``model``'s policy (once: a second registration raises AlreadyRegistered)."""
@@ -177,6 +186,7 @@ def model_register(
             move_field=move_field,
             revert_fields=revert_fields,
             extra_perms=extra_perms,
+            displays=displays,
         )
     )
 

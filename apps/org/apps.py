@@ -14,6 +14,7 @@ class OrgConfig(AppConfig):
 def _register_models() -> None:
     from apps.core.registry import ProtectedField, model_register
     from apps.org.models import Department, Employee, Transfer
+    from apps.org.money import salary_format
     from apps.org.services import EMPLOYEE_DETAIL_FIELDS
 
     model_register(
@@ -31,6 +32,8 @@ def _register_models() -> None:
         # Account fields (username, password, staff and superuser flags) are not put back
         # by a revert: they have their own screens and rules.
         revert_fields=(*EMPLOYEE_DETAIL_FIELDS, "is_active"),
+        # History, the trail and its exports write a salary as money.
+        displays=(("salary", salary_format),),
     )
     model_register(Transfer, scope_paths=("from_department", "to_department"))
 

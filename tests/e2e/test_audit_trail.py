@@ -98,8 +98,8 @@ def test_the_auditor_filters_the_trail_exports_it_and_cannot_edit(
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0][:3] == ["Time", "Actor", "Action"]
-    assert [(r[1], r[5], r[6], r[7]) for r in lines[1:]] == [
-        ("payroll", str(org["inside"]), "position", "Quarterly review")
+    assert [(r[1], r[5], r[6], r[7], r[8]) for r in lines[1:]] == [
+        ("payroll", str(org["inside"]), "Position", "Position: — → Analyst", "Quarterly review")
     ]
     assert info.value.suggested_filename.endswith(".csv")
 
@@ -108,7 +108,9 @@ def test_the_auditor_filters_the_trail_exports_it_and_cannot_edit(
     sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert table[0][:3] == ["Time", "Actor", "Action"]
-    assert [(r[1], r[6]) for r in table[1:]] == [("payroll", "position")]
+    assert [(r[1], r[6], r[7]) for r in table[1:]] == [
+        ("payroll", "Position", "Position: — → Analyst")
+    ]
     assert table[1][0] == _on(early).replace(tzinfo=None)  # Excel has no time zones
 
     exports = list(TrailExport.objects.order_by("at").values_list("format", "rows", "filters"))

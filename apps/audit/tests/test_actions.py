@@ -249,13 +249,13 @@ def test_exports_hold_actions_with_formula_safe_cells(inside, client, make_user)
     text = b"".join(client.post(url, filters).streaming_content).decode("utf-8")
     [header, row] = list(csv.reader(io.StringIO(text[1:])))
     assert (row[1], row[2], row[4], row[5]) == ("system", "unlocked", str(inside.pk), str(inside))
-    assert row[7] == "'" + HOSTILE
+    assert row[8] == "'" + HOSTILE
     url = reverse("admin:audit_auditentry_export", args=["xlsx"])
     content = b"".join(client.post(url, filters).streaming_content)
     sheet = load_workbook(io.BytesIO(content)).active
     [_header, cells] = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert cells[2] == "unlocked"
-    assert cells[7] == "'" + HOSTILE
+    assert cells[8] == "'" + HOSTILE
 
 
 def test_a_row_written_around_the_action_log_breaks_verification(inside):

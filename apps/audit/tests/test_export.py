@@ -61,8 +61,8 @@ def test_the_csv_holds_the_filtered_rows_newest_first(world, auditor_client):
 def test_the_csv_leaves_salary_out_for_the_auditor(world, auditor_client):
     body = _csv(auditor_client.post(_url("csv")))[1:]
     assert len(body) == AuditEntry.objects.filter(sensitive=False).count()
-    assert not [r for r in body if "salary" in r[6]]
-    assert [r for r in body if r[6] == "position" and r[7] == "Promotion"]
+    assert not [r for r in body if "Salary" in r[6]]
+    assert [r for r in body if r[6] == "Position" and r[8] == "Promotion"]
 
 
 def test_the_security_officers_export_has_no_transfers(world, client, make_user):
@@ -212,5 +212,5 @@ def test_a_control_character_before_a_formula_cannot_smuggle_it_into_the_xlsx(
     newest = [cell.value for cell in sheet[2]]
     quoted = "'" + HOSTILE[1:]
     assert newest[5] == f"{quoted} (ENG)"  # the department's name (and code)
-    assert newest[7] == quoted  # the change reason
-    assert (rows[0][5], rows[0][7]) == (f"{quoted} (ENG)", quoted)
+    assert newest[8] == quoted  # the change reason
+    assert (rows[0][5], rows[0][8]) == (f"{quoted} (ENG)", quoted)

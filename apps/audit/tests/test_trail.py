@@ -420,14 +420,20 @@ def test_the_page_costs_the_same_queries_for_10_and_60_rows(make_user, root_depa
     for person in people:
         employee_update(employee=person, actor=hr, position="One")
     query = {"model": "org.employee", "actor": "hr"}
+    _queries(client, query)  # the content types are cached from the first page on
     small, shown = _queries(client, query)
     assert shown == 10
+    # Every page names departments (created, then moved): their labels are one query.
+    other = department_create(actor=None, name="Other", code="OTH", parent=root_department)
     for n in range(10):
         for person in people:
-            employee_update(employee=person, actor=hr, position=f"Step {n}")
+            place = other if n % 2 == 0 else root_department
+            employee_update(employee=person, actor=hr, position=f"Step {n}", department=place)
     large, shown = _queries(client, query)
     assert shown == 50
     assert large == small
+    html = client.get(TRAIL, query).content.decode()
+    assert 'data-testid="trail-change" data-field="department"' in html
 
 
 # --- read-only --------------------------------------------------------------------------
