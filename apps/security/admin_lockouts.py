@@ -269,8 +269,13 @@ class ActiveFilter(admin.SimpleListFilter):
 
 @admin.register(UserSession)
 class UserSessionAdmin(ReadOnlyLogAdmin[UserSession]):
-    """Everyone's sessions; a security officer ends them with a reason (logged)."""
+    """Everyone's sessions; a security officer ends them with a reason (logged).
 
+    Rows are named by their id (checkboxes, links); the session key, which signs the
+    browser in, is never shown, searched or sorted on.
+    """
+
+    exclude = ("session_key",)
     list_display = ("user", "browser", "ip", "created_at", "last_seen", "ended_at", "why_ended")
     list_filter = (ActiveFilter, ("last_seen", RangeDateTimeFilter))
     list_filter_submit = True
