@@ -5,7 +5,8 @@ links, the action form). Changing a primary key in place is not something Django
 both SQLite and PostgreSQL, so: a new table, the rows copied over (oldest first), the old
 table dropped, the new one renamed into its place, then the index (index names are unique
 across a PostgreSQL schema, so it can only be added once the old table is gone).
-Reversible: the way back copies the rows into the old shape.
+Reversible: the way back copies the rows into the old shape. The content type (and so the
+permissions) stays "usersession" both ways.
 """
 
 import django.db.models.deletion
@@ -32,12 +33,21 @@ def forwards(apps, schema_editor) -> None:
 
 def backwards(apps, schema_editor) -> None:
     _copy(apps.get_model("security", "UserSessionById"), apps.get_model("security", "UserSession"))
+    # Going back, Django renames the "usersession" content type along with the model (to
+    # "usersessionbyid", about to be dropped); the permissions and roles hang on it, so it
+    # gets its name back.
+    content_type = apps.get_model("contenttypes", "ContentType")
+    types = content_type.objects.using(schema_editor.connection.alias)
+    if not types.filter(app_label="security", model="usersession").exists():
+        types.filter(app_label="security", model="usersessionbyid").update(model="usersession")
+    content_type.objects.clear_cache()
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('security', '0005_loginevent_lock_device_actions'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,6 +5,9 @@ name a session by its own id. "My sessions" takes only the person's own live ses
 """
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -149,11 +152,22 @@ def test_session_str_names_no_key(people):
         assert row.session_key not in repr(row)
 
 
+def migrate(target: tuple[str, str]) -> None:
+    """As ``manage.py migrate`` does it (with its signals: the content type renames)."""
+    call_command("migrate", *target, verbosity=0)
+
+
+def _view_permission_model() -> str:
+    """The content type the officers' "view sessions" permission hangs on."""
+    ContentType.objects.clear_cache()
+    return Permission.objects.get(codename="view_usersession").content_type.model
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_surrogate_key_migration_keeps_every_row(make_user):
     """0005 -> 0006 (and back) keeps each session's key, person, times and end."""
-    before = [("security", "0005_loginevent_lock_device_actions")]
-    after = [("security", "0006_usersession_surrogate_key")]
+    before = ("security", "0005_loginevent_lock_device_actions")
+    after = ("security", "0006_usersession_surrogate_key")
     staff, hr = make_user("staff"), make_user("hr")
     now = timezone.now().replace(microsecond=0)
     rows = {
@@ -168,12 +182,14 @@ def test_the_surrogate_key_migration_keeps_every_row(make_user):
             for r in model.objects.all()
         }
 
-    executor = MigrationExecutor(connection)
+    def old_model():
+        state = MigrationExecutor(connection).loader.project_state(before)
+        return state.apps.get_model("security", "UserSession")
+
     try:
-        executor.migrate(before)
-        old = executor.loader.project_state(before).apps.get_model("security", "UserSession")
+        migrate(before)
         for key, (user_id, ip, agent, ended, reason) in rows.items():
-            old.objects.create(
+            old_model().objects.create(
                 session_key=key,
                 user_id=user_id,
                 ip=ip,
@@ -183,9 +199,9 @@ def test_the_surrogate_key_migration_keeps_every_row(make_user):
                 ended_at=ended,
                 end_reason=reason,
             )
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
+        migrate(after)
         assert shape(UserSession) == rows
+        assert _view_permission_model() == "usersession"
         ids = list(UserSession.objects.values_list("pk", flat=True))
         assert len(set(ids)) == 3
         assert all(isinstance(i, int) for i in ids)
@@ -195,14 +211,13 @@ def test_the_surrogate_key_migration_keeps_every_row(make_user):
         assert fresh.pk > max(ids)  # the id sequence carries on after the copied rows
         fresh.delete()
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(before)
-        old = executor.loader.project_state(before).apps.get_model("security", "UserSession")
-        assert shape(old) == rows
+        migrate(before)
+        assert shape(old_model()) == rows
+        assert _view_permission_model() == "usersession"
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes("security"))
+        call_command("migrate", "security", verbosity=0)
     assert shape(UserSession) == rows
+    assert _view_permission_model() == "usersession"
 
 
 @pytest.mark.parametrize(
