@@ -238,3 +238,15 @@ def test_the_list_cannot_be_asked_about_keys(people, query):
         _no_key_in(response, _keys())
     else:
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["abc", "1\x00", "9" * 30, "-1"])
+def test_a_hostile_selection_on_the_list_is_no_500(people, value):
+    officer = people["officer"][0]
+    row = UserSession.objects.filter(user__username="staff").first()
+    response = officer.post(
+        LIST,
+        {"action": "end_selected", "_selected_action": [value], "post": "yes", "reason": "x"},
+    )
+    assert response.status_code in (302, 404)
+    assert UserSession.objects.get(pk=row.pk).ended_at is None
