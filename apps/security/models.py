@@ -64,9 +64,14 @@ class LoginEvent(models.Model):
 
 
 class UserSession(models.Model):
-    """A signed-in session we can list and end (the session store holds its data)."""
+    """A signed-in session we can list and end (the session store holds its data).
 
-    session_key = models.CharField(_("session"), max_length=40, primary_key=True)
+    Its id is a number of its own: the session key signs the browser in, so it is never
+    the primary key (which lists, links, checkboxes and forms print) and is never shown.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

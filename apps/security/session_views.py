@@ -1,4 +1,9 @@
-"""Everyone's "My sessions" page: where they are signed in, and ending the others."""
+"""Everyone's "My sessions" page: where they are signed in, and ending the others.
+
+The page names a session by its id, never by its key (the key signs the browser in).
+"""
+
+import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -12,6 +17,23 @@ from apps.core.types import AuthedHttpRequest
 from apps.security import sessions
 from apps.security.events import browser_label
 from apps.security.models import UserSession
+
+# A session's id as the page posts it: a positive number of at most 18 ASCII digits (a
+# BigAutoField's range); anything else is no session of this person's.
+_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def _own_active_session(request: AuthedHttpRequest) -> UserSession:
+    """The person's own live session the form names by id, or a 404 (someone else's too)."""
+    value = request.POST.get("session", "")
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise Http404(gettext("No such session."))
+    row = UserSession.objects.filter(
+        pk=int(value), user=request.user, ended_at__isnull=True
+    ).first()
+    if row is None:
+        raise Http404(gettext("No such session."))
+    return row
 
 
 class MySessionsView(View):
@@ -42,20 +64,13 @@ class MySessionsView(View):
                 request, gettext("Ended %(count)d other session(s).") % {"count": ended}
             )
             return HttpResponseRedirect(reverse("security_my_sessions"))
-        key = request.POST.get("session", "")
-        if not isinstance(key, str) or not key.isalnum() or len(key) > 40:
-            raise Http404(gettext("No such session."))
-        row = UserSession.objects.filter(
-            session_key=key, user=request.user, ended_at__isnull=True
-        ).first()
-        if row is None:
-            raise Http404(gettext("No such session."))
+        row = _own_active_session(request)
         try:
             sessions.session_end(actor=request.user, session=row)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, gettext("The session was ended."))
-        if key == request.session.session_key:
+        if row.session_key == request.session.session_key:
             return HttpResponseRedirect(reverse("admin:login"))
         return HttpResponseRedirect(reverse("security_my_sessions"))

@@ -43,7 +43,8 @@ def test_ending_another_session_signs_it_out_on_its_next_request(staff):
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="session-row"') == 2
     phone_key = phone.session.session_key
-    laptop.post(MINE, {"session": phone_key})
+    phone_row = UserSession.objects.get(session_key=phone_key)
+    laptop.post(MINE, {"session": phone_row.pk})
     assert phone.get("/admin/")["Location"].startswith("/admin/login/")
     assert laptop.get("/admin/").status_code == 200
     assert UserSession.objects.get(session_key=phone_key).end_reason == sessions.ENDED_BY_USER
@@ -59,12 +60,14 @@ def test_end_all_others_keeps_this_one(staff):
     assert len(sessions.sessions_active(staff)) == 1
 
 
-@pytest.mark.parametrize("key", ["", "x" * 41, "../../etc", "'; DROP TABLE django_session; --"])
-def test_a_bad_or_foreign_session_key_is_a_404(staff, make_user, key):
+@pytest.mark.parametrize("value", ["", "x" * 41, "../../etc", "'; DROP TABLE django_session; --"])
+def test_a_bad_or_foreign_session_is_a_404(staff, make_user, value):
     me = signed_in(staff)
-    assert me.post(MINE, {"session": key}).status_code == 404
+    assert me.post(MINE, {"session": value}).status_code == 404
     other = make_user("auditor")
     theirs = signed_in(other)
+    their_row = UserSession.objects.get(session_key=theirs.session.session_key)
+    assert me.post(MINE, {"session": their_row.pk}).status_code == 404
     assert me.post(MINE, {"session": theirs.session.session_key}).status_code == 404
     assert theirs.get("/admin/").status_code == 200
 
