@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -145,7 +146,19 @@ class NotFoundMixin(OfferedLookupsMixin[ModelT]):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         self.refuse_hostile_query(request)
+        self.refuse_malformed_selection(request)
         return super().changelist_view(request, extra_context)
+
+    def refuse_malformed_selection(self, request: HttpRequest) -> None:
+        """A 404 for a selected row that cannot be a key of this model (text for a number,
+        NUL, out of the column's range): Django would hand it to the database, a 500."""
+        pk = self.model._meta.pk
+        assert pk is not None
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                pk.clean(value, None)
+            except ValidationError as exc:
+                raise Http404(_("No such record.")) from exc
 
     def refuse_hostile_query(self, request: HttpRequest) -> None:
         """A 400 for a NUL character anywhere in the query string (a list's, a page's)."""

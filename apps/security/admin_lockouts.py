@@ -287,18 +287,6 @@ class UserSessionAdmin(ReadOnlyLogAdmin[UserSession]):
     def has_end_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("security.revoke_sessions")
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
-        # Rows are selected by a number now: anything else (text, NUL, out of range) is no
-        # session, a 404, not the database's error.
-        pk = self.model._meta.pk
-        assert pk is not None
-        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-            try:
-                pk.clean(value, None)
-            except ValidationError as exc:
-                raise Http404(gettext("No such session.")) from exc
-        return super().changelist_view(request, extra_context)
-
     @display(description=_("browser"))
     def browser(self, obj: UserSession) -> str:
         return browser_label(obj.user_agent)

@@ -157,3 +157,17 @@ def test_the_site_search_still_finds(rf, admin_user):
 )
 def test_hostile_site_searches_through_the_url_are_a_400_or_404(admin_client, query):
     assert admin_client.get(f"{SEARCH}?{query}").status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [
+        (reverse("admin:security_lockout_changelist"), "unlock_selected"),
+        (reverse("admin:security_usersession_changelist"), "end_selected"),
+        (reverse("admin:org_employee_changelist"), "deactivate_selected"),
+    ],
+)
+@pytest.mark.parametrize("value", ["abc", "1\x00", "9" * 30, "-" * 5000, "1.5"])
+def test_a_malformed_selection_is_a_404_on_every_list(admin_client, url, action, value):
+    response = admin_client.post(url, {"action": action, "_selected_action": [value], "index": "0"})
+    assert response.status_code == 404
