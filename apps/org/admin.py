@@ -314,6 +314,12 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     # Salary per row: someone may hold org.view_salary for one subtree only (an HR role
     # scoped to a department) while seeing more people; outside it the value is masked.
     def get_queryset(self, request: HttpRequest) -> QuerySet[Employee]:
+        # The system account (seeds and jobs act as it) is not a person: out of the list,
+        # its search, filters, counts and autocompletes, for everyone.
+        return self._employees(request).exclude(is_system=True)
+
+    def _employees(self, request: HttpRequest) -> QuerySet[Employee]:
+        """The reader's employees with the salary mask, the system account included."""
         queryset = super().get_queryset(request)
         if "salary" in self.get_protected_fields(request):
             return queryset
@@ -343,11 +349,25 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         obj = super().get_object(request, object_id, from_field)
+        if obj is None and request.user.is_superuser:
+            # Its record stays reachable to superusers (simple-history links a version's
+            # actor to it), never listed.
+            obj = self._system_account(request, object_id, from_field)
         if obj is not None:
             # The record's read-only panels (reports to, password) link by the reader's
             # rights; Django calls them with the object only.
             obj._record_request = request
         return obj
+
+    def _system_account(
+        self, request: HttpRequest, object_id: str, from_field: Any = None
+    ) -> Employee | None:
+        field = Employee._meta.pk if from_field is None else Employee._meta.get_field(from_field)
+        try:
+            value = field.to_python(object_id)  # type: ignore[union-attr]  # a concrete field
+        except (ValidationError, ValueError):
+            return None
+        return self._employees(request).filter(is_system=True, **{field.name: value}).first()
 
     def get_fieldsets(self, request: HttpRequest, obj: Employee | None = None) -> list:
         fieldsets = list(super().get_fieldsets(request, obj))
