@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
@@ -18,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
-from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import fields, scope
 from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
@@ -210,7 +208,6 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
 
     form = EmployeeChangeForm
     add_form = EmployeeCreationForm
-    change_password_form = AdminPasswordChangeForm
     list_display = (
         "employee_id",
         "display_name",
@@ -471,7 +468,13 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        """Django's password page, behind the rank rule, saving through the service."""
+        """Django's password page, kept as an address: the record's "Reset password…".
+
+        Setting someone else's password asks a reason and logs it in one place (the record
+        action); this page keeps its rules (scope: 404; rank: sent back with the reason
+        why; one's own password: Django's page, which asks for the current one) and sends
+        everyone else there, a POST included (nothing is saved here).
+        """
         employee = self.get_object(request, unquote(id))
         if employee is None:
             raise Http404(_("No such record."))
@@ -481,33 +484,12 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
             # One's own password: Django's own page, which asks for the current one (a
             # session left open must not be enough to take the account over).
             return HttpResponseRedirect(reverse("admin:password_change"))
-        change_url = reverse("admin:org_employee_change", args=[employee.pk])
         try:
             services.account_authorize(signed_in(request), employee)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return HttpResponseRedirect(change_url)
-        if request.method == "POST":
-            form = self.change_password_form(employee, request.POST)
-            usable = form.is_valid() and form.cleaned_data["set_usable_password"]
-            if form.is_valid() and (usable or "unset-password" in request.POST):
-                saved = services.employee_password_set(
-                    employee=employee,
-                    actor=signed_in(request),
-                    password=form.cleaned_data["password1"] if usable else None,
-                )
-                self.log_change(request, saved, self.construct_change_message(request, form, ()))
-                messages.success(
-                    request,
-                    _("Password changed successfully.")
-                    if usable
-                    else _("Password-based authentication was disabled."),
-                )
-                if saved.pk == request.user.pk:
-                    update_session_auth_hash(request, saved)
-                return HttpResponseRedirect(change_url)
-        # The form page itself, and a form with errors: Django's own view renders them.
-        return super().user_change_password(request, id, form_url)
+            return HttpResponseRedirect(reverse("admin:org_employee_change", args=[employee.pk]))
+        return HttpResponseRedirect(self.record_action_url(employee, RESET_PASSWORD))
 
     @display(description=pgettext_lazy("person", "name"), ordering="last_name")
     def display_name(self, obj: Employee) -> str:
