@@ -40,7 +40,7 @@ from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, 
 from apps.org.money import salary_format
 from apps.org.selectors import departments_with_headcount, employee_reports_to
 from apps.org.tree_views import tree_urls
-from apps.org.views import DepartmentChartView, ProfileView
+from apps.org.views import DepartmentChartView, ProfileView, chart_department_search
 
 # .bo-indent-1 … -12 in static/core/admin.css; deeper departments stay at the last step.
 TREE_INDENT_STEPS = 12
@@ -76,6 +76,11 @@ class DepartmentAdmin(SoftDeleteDomainAdmin[Department]):
         # Before the inherited ones: their "<path:object_id>/" would swallow "chart/".
         return [
             path("chart/", chart, name="org_department_chart"),
+            path(
+                "chart/departments/",
+                self.admin_site.admin_view(chart_department_search),
+                name="org_department_chart_departments",
+            ),
             *tree_urls(self),
             *super().get_urls(),
         ]
