@@ -95,3 +95,16 @@ def test_a_history_page_links_the_system_actor_only_for_superusers(client, peopl
     page = client.get(url)
     assert page.status_code == 200
     assert system_link not in page.text
+
+
+@pytest.mark.parametrize("persona", ["admin", "hr"])
+def test_the_command_palette_does_not_offer_the_system_account(client, people, persona):
+    """Named "Backoffice System": a search for it finds no record to open."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(people[persona])
+    response = client.get("/admin/search/", {"s": "system", "extended": "1"})
+    assert response.status_code == 200
+    assert reverse("admin:org_employee_change", args=[_system().pk]) not in response.text
+    cache.clear()
