@@ -35,7 +35,9 @@ def _people(user: Employee, term: str, words: list[str]) -> list[SearchResult]:
     results = []
     opened: set[object] = set()
     if holds_anywhere(user, "org.view_employee"):
-        records = scope.restrict(user, "org.view_employee", Employee.objects.filter(name_q(words)))
+        # Not the system account: it is no person, and its record is no one's to open.
+        people = Employee.objects.filter(name_q(words)).exclude(is_system=True)
+        records = scope.restrict(user, "org.view_employee", people)
         for person in records.select_related("department").order_by("last_name", "first_name")[
             :LIMIT
         ]:

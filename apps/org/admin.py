@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
@@ -18,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
-from unfold.forms import AdminPasswordChangeForm
 
 from apps.access import fields, scope
 from apps.core.admin import ReadOnlyDomainAdmin, SoftDeleteDomainAdmin, adopt_saved
@@ -42,7 +40,7 @@ from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, 
 from apps.org.money import salary_format
 from apps.org.selectors import departments_with_headcount, employee_reports_to
 from apps.org.tree_views import tree_urls
-from apps.org.views import DepartmentChartView, ProfileView
+from apps.org.views import DepartmentChartView, ProfileView, chart_department_search
 
 # .bo-indent-1 … -12 in static/core/admin.css; deeper departments stay at the last step.
 TREE_INDENT_STEPS = 12
@@ -78,6 +76,11 @@ class DepartmentAdmin(SoftDeleteDomainAdmin[Department]):
         # Before the inherited ones: their "<path:object_id>/" would swallow "chart/".
         return [
             path("chart/", chart, name="org_department_chart"),
+            path(
+                "chart/departments/",
+                self.admin_site.admin_view(chart_department_search),
+                name="org_department_chart_departments",
+            ),
             *tree_urls(self),
             *super().get_urls(),
         ]
@@ -210,7 +213,6 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
 
     form = EmployeeChangeForm
     add_form = EmployeeCreationForm
-    change_password_form = AdminPasswordChangeForm
     list_display = (
         "employee_id",
         "display_name",
@@ -314,6 +316,12 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     # Salary per row: someone may hold org.view_salary for one subtree only (an HR role
     # scoped to a department) while seeing more people; outside it the value is masked.
     def get_queryset(self, request: HttpRequest) -> QuerySet[Employee]:
+        # The system account (seeds and jobs act as it) is not a person: out of the list,
+        # its search, filters, counts and autocompletes, for everyone.
+        return self._employees(request).exclude(is_system=True)
+
+    def _employees(self, request: HttpRequest) -> QuerySet[Employee]:
+        """The reader's employees with the salary mask, the system account included."""
         queryset = super().get_queryset(request)
         if "salary" in self.get_protected_fields(request):
             return queryset
@@ -343,11 +351,25 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         obj = super().get_object(request, object_id, from_field)
+        if obj is None and request.user.is_superuser:
+            # Its record stays reachable to superusers (simple-history links a version's
+            # actor to it), never listed.
+            obj = self._system_account(request, object_id, from_field)
         if obj is not None:
             # The record's read-only panels (reports to, password) link by the reader's
             # rights; Django calls them with the object only.
             obj._record_request = request
         return obj
+
+    def _system_account(
+        self, request: HttpRequest, object_id: str, from_field: Any = None
+    ) -> Employee | None:
+        field = Employee._meta.pk if from_field is None else Employee._meta.get_field(from_field)
+        try:
+            value = field.to_python(object_id)  # type: ignore[union-attr]  # a concrete field
+        except (ValidationError, ValueError):
+            return None
+        return self._employees(request).filter(is_system=True, **{field.name: value}).first()
 
     def get_fieldsets(self, request: HttpRequest, obj: Employee | None = None) -> list:
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -451,7 +473,13 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        """Django's password page, behind the rank rule, saving through the service."""
+        """Django's password page, kept as an address: the record's "Reset password…".
+
+        Setting someone else's password asks a reason and logs it in one place (the record
+        action); this page keeps its rules (scope: 404; rank: sent back with the reason
+        why; one's own password: Django's page, which asks for the current one) and sends
+        everyone else there, a POST included (nothing is saved here).
+        """
         employee = self.get_object(request, unquote(id))
         if employee is None:
             raise Http404(_("No such record."))
@@ -461,33 +489,12 @@ class EmployeeAdmin(DjangoUserAdmin, SoftDeleteDomainAdmin[Employee]):  # type: 
             # One's own password: Django's own page, which asks for the current one (a
             # session left open must not be enough to take the account over).
             return HttpResponseRedirect(reverse("admin:password_change"))
-        change_url = reverse("admin:org_employee_change", args=[employee.pk])
         try:
             services.account_authorize(signed_in(request), employee)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return HttpResponseRedirect(change_url)
-        if request.method == "POST":
-            form = self.change_password_form(employee, request.POST)
-            usable = form.is_valid() and form.cleaned_data["set_usable_password"]
-            if form.is_valid() and (usable or "unset-password" in request.POST):
-                saved = services.employee_password_set(
-                    employee=employee,
-                    actor=signed_in(request),
-                    password=form.cleaned_data["password1"] if usable else None,
-                )
-                self.log_change(request, saved, self.construct_change_message(request, form, ()))
-                messages.success(
-                    request,
-                    _("Password changed successfully.")
-                    if usable
-                    else _("Password-based authentication was disabled."),
-                )
-                if saved.pk == request.user.pk:
-                    update_session_auth_hash(request, saved)
-                return HttpResponseRedirect(change_url)
-        # The form page itself, and a form with errors: Django's own view renders them.
-        return super().user_change_password(request, id, form_url)
+            return HttpResponseRedirect(reverse("admin:org_employee_change", args=[employee.pk]))
+        return HttpResponseRedirect(self.record_action_url(employee, RESET_PASSWORD))
 
     @display(description=pgettext_lazy("person", "name"), ordering="last_name")
     def display_name(self, obj: Employee) -> str:

@@ -64,6 +64,8 @@ class DepartmentForm(forms.ModelForm):
 
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     _EmployeeFormBase = forms.ModelForm[Employee]
 else:
     _EmployeeFormBase = object
@@ -215,8 +217,24 @@ class TransferRequestForm(forms.Form):
         return successor
 
 
+class SourceAutocompleteSelect(SafeAutocompleteSelect):
+    """The admin's autocomplete widget asking another endpoint (same ``results`` JSON)."""
+
+    def __init__(self, field: Any, admin_site: AdminSite, *, url: str, **kwargs: Any) -> None:
+        super().__init__(field, admin_site, **kwargs)
+        self.url = url
+
+    def get_url(self) -> str:
+        return self.url
+
+
 class DepartmentChartForm(forms.Form):
-    """The chart page's picker: a department autocomplete and a depth select (GET)."""
+    """The chart page's picker: a department autocomplete and a depth select (GET).
+
+    The departments are the reader's chart (``departments``, from the view) and the
+    autocomplete asks the chart's own endpoint (``source_url``): the admin's department
+    autocomplete refuses those who may not list departments, who may still see the chart.
+    """
 
     depth = forms.TypedChoiceField(
         label=_("Levels"),
@@ -225,14 +243,22 @@ class DepartmentChartForm(forms.Form):
         widget=UnfoldAdminSelectWidget,
     )
 
-    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        admin_site: AdminSite,
+        departments: "QuerySet[Department]",
+        source_url: str,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # Any department, inactive included: the parent field has no limit_choices_to.
         self.fields["root"] = forms.ModelChoiceField(
             label=_("Department"),
-            queryset=Department.objects.all(),
+            queryset=departments,
             required=False,
-            widget=SafeAutocompleteSelect(Department._meta.get_field("parent"), admin_site),
+            widget=SourceAutocompleteSelect(
+                Department._meta.get_field("parent"), admin_site, url=source_url
+            ),
         )
         self.order_fields(["root", "depth"])
 

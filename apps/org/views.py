@@ -5,7 +5,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
@@ -44,7 +53,10 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
         people = self.request.GET.get("view") == "people"
         depth, depth_ok = self._depth(PEOPLE_DEPTH_DEFAULT if people else DEPTH_DEFAULT)
         form = DepartmentChartForm(
-            initial={"root": root, "depth": depth}, admin_site=self.model_admin.admin_site
+            initial={"root": root, "depth": depth},
+            admin_site=self.model_admin.admin_site,
+            departments=chart_departments(signed_in(self.request)),
+            source_url=reverse("admin:org_department_chart_departments"),
         )
         return super().get_context_data(
             **kwargs,
@@ -102,6 +114,49 @@ class DepartmentChartView(UnfoldModelAdminViewMixin, TemplateView):
             return default, False
         depth = max(1, min(DEPTH_MAX, requested))
         return depth, depth == requested
+
+
+# The chart picker's answers: a page of departments, and the longest term searched.
+CHART_PICKER_PAGE = 20
+CHART_PICKER_TERM_MAX = 100
+
+
+def chart_department_search(request: HttpRequest) -> HttpResponse:
+    """The chart picker's autocomplete: the departments the reader's chart shows.
+
+    Select2's JSON (``results`` with ``id`` and ``text``, plus ``name`` and ``code``;
+    ``pagination.more``), by name or code, in tree order, ``CHART_PICKER_PAGE`` a page.
+    A NUL, an over-long term or a bad page number is a 400.
+    """
+    term = request.GET.get("term", "")
+    raw_page = request.GET.get("page", "1") or "1"
+    if "\x00" in term or "\x00" in raw_page or len(term) > CHART_PICKER_TERM_MAX:
+        return HttpResponseBadRequest(gettext("Search for a department by its name or code."))
+    try:
+        page = int(raw_page)
+    except ValueError:
+        page = 0
+    if not 1 <= page <= 10_000:
+        return HttpResponseBadRequest(gettext("No such page."))
+    departments = chart_departments(signed_in(request))
+    term = term.strip()
+    if term:
+        departments = departments.filter(Q(name__icontains=term) | Q(code__icontains=term))
+    start = (page - 1) * CHART_PICKER_PAGE
+    rows = list(
+        departments.tree_ordered().values_list("pk", "name", "code")[
+            start : start + CHART_PICKER_PAGE + 1
+        ]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {"id": str(pk), "text": f"{name} ({code})", "name": name, "code": code}
+                for pk, name, code in rows[:CHART_PICKER_PAGE]
+            ],
+            "pagination": {"more": len(rows) > CHART_PICKER_PAGE},
+        }
+    )
 
 
 def _chart_labels() -> dict[str, str]:

@@ -1,6 +1,8 @@
 """HR in a browser: the superuser's sign-in details are out of reach, a staff member's are
 not (the rank rule, issue 12)."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -33,13 +35,25 @@ def test_hr_cannot_take_over_the_superuser_but_resets_a_staff_password(
     expect(error_message(page, "same or a higher rank")).to_be_visible()
     shot("02-password-page-refused")
 
-    # A staff member's password HR may set; it ends their sessions (service tests).
+    # A staff member's password HR may set, with a reason: the old address opens the
+    # record's "Reset password…" page; it ends their sessions (service tests).
     page.goto(f"/admin/org/employee/{staff.pk}/password/")
-    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
+    expect(page).to_have_url(
+        re.compile(rf"/admin/org/employee/{staff.pk}/actions/reset-password/$")
+    )
+    page.locator("#id_password1").fill(NEW_PASSWORD)
+    page.locator("#id_password2").fill(NEW_PASSWORD)
+    page.get_by_test_id("confirm-reset-password").click()
+    expect(page.locator(".errorlist, .text-red-600").first).to_be_visible()
+    assert Employee.objects.get(pk=staff.pk).check_password("pw-for-tests-1")
+    page.locator("#id_password1").fill(NEW_PASSWORD)
+    page.locator("#id_password2").fill(NEW_PASSWORD)
+    page.locator("#id_reason").fill("Locked out, asked in person")
     shot("03-staff-password-form")
-    page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_text("Password changed successfully.")).to_be_visible()
+    page.get_by_test_id("confirm-reset-password").click()
+    expect(page.get_by_text("was reset; their sessions were ended.")).to_be_visible()
     shot("04-staff-password-set")
     assert Employee.objects.get(pk=staff.pk).check_password(NEW_PASSWORD)
     assert Employee.objects.get(pk=boss.pk).check_password("pw-for-tests-1")
+    history = Employee.history.filter(id=staff.pk).order_by("-history_date").first()
+    assert history.history_change_reason == "Locked out, asked in person"

@@ -12,7 +12,7 @@ from apps.org.services import (
     department_update,
     employee_create,
 )
-from tests.e2e.pages import in_chinese
+from tests.e2e.pages import ConsoleErrors, in_chinese
 
 pytestmark = pytest.mark.browser
 
@@ -272,3 +272,41 @@ def test_the_chart_in_chinese(page: Page, shot, log_in, make_user, wide):
     page.get_by_test_id("chart-view-people").click()
     expect(page.get_by_test_id("org-chart")).to_have_attribute("data-ready", "true")
     shot("02-people-zh")
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
+def test_staff_pick_a_department_in_the_picker_and_the_chart_redraws(
+    page: Page, shot, log_in, make_user, org, chinese
+):
+    """Staff may not list departments, yet see the chart: the picker answers them too."""
+    make_user("staff")
+    log_in(page, "staff")
+    if chinese:
+        in_chinese(page)
+    errors = ConsoleErrors(page)
+    lang = "zh" if chinese else "en"
+    page.goto("/admin/org/department/chart/")
+    expect(page.get_by_test_id("org-chart")).to_have_attribute("data-ready", "true")
+
+    page.locator("#id_root + .select2-container .select2-selection").click()
+    options = page.locator(".select2-results__option")
+    # Every active department the chart shows, never the inactive one.
+    expect(options.filter(has_text="Finance (FIN)")).to_have_count(1)
+    expect(options.filter(has_text="Legacy Ops")).to_have_count(0)
+    page.locator(".select2-container--open .select2-search__field").fill("web")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_text("Web Platform (WEB)")
+    shot(f"01-staff-picker-open-{lang}")
+    options.first.click()
+    expect(page.locator("#select2-id_root-container")).to_contain_text("Web Platform (WEB)")
+    page.get_by_test_id("chart-show").click()
+
+    expect(page).to_have_url(re.compile(rf"root={org['web'].pk}"))
+    expect(page.get_by_test_id("org-chart")).to_have_attribute("data-ready", "true")
+    svg = page.get_by_test_id("org-chart-svg")
+    expect(svg).to_contain_text("Web Platform")
+    expect(svg).to_contain_text("Design Systems")
+    expect(svg).not_to_contain_text("Finance")
+    expect(page.locator("#select2-id_root-container")).to_contain_text("Web Platform (WEB)")
+    shot(f"02-staff-chart-redrawn-{lang}")
+    assert not errors.found, errors

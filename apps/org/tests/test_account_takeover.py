@@ -39,6 +39,10 @@ def _password_url(person):
     return f"/admin/org/employee/{person.pk}/password/"
 
 
+def _reset_url(person):
+    return f"/admin/org/employee/{person.pk}/actions/reset-password/"
+
+
 # --- the service -------------------------------------------------------------------
 
 
@@ -143,9 +147,13 @@ def test_a_password_set_by_someone_else_ends_sessions_and_names_the_actor(client
         last_seen=target.date_joined,
     )
     client.force_login(people["hr"])
+    # The old password page sends the form to the record's "Reset password…" action.
+    page = client.get(_password_url(target))
+    assert page.status_code == 302
+    assert page["Location"] == _reset_url(target)
     response = client.post(
-        _password_url(target),
-        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        _reset_url(target),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "reason": "Forgot it, asked"},
     )
     assert response.status_code == 302
     target = _fresh(target)
@@ -154,7 +162,40 @@ def test_a_password_set_by_someone_else_ends_sessions_and_names_the_actor(client
     entry = AuditEntry.objects.filter(object_id=str(target.pk)).order_by("-id").first()
     assert entry.actor_id == people["hr"].pk
     assert " password_changed_at " in entry.changed_fields
-    assert entry.reason == "Password set by someone else"
+    assert entry.reason == "Forgot it, asked"
+
+
+def test_the_old_password_page_saves_nothing_without_a_reason(client, people):
+    """A form posted to the old address (Django's own fields, no reason) changes nothing."""
+    target = people["staff"]
+    client.force_login(people["hr"])
+    response = client.post(
+        _password_url(target),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _reset_url(target)
+    assert _fresh(target).check_password(PASSWORD)
+    # The action it leads to asks the reason.
+    page = client.post(_reset_url(target), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert page.status_code == 200
+    assert 'name="reason"' in page.text
+    assert _fresh(target).check_password(PASSWORD)
+
+
+def test_the_old_password_page_keeps_scope_for_a_manager(client, make_user, people):
+    """Someone outside the manager's subtree is not found on the old address either."""
+    from apps.org.services import department_create, employee_create
+
+    elsewhere = department_create(actor=None, name="Elsewhere", code="ELS")
+    outsider = employee_create(actor=None, username="outsider", department=elsewhere)
+    branch = department_create(
+        actor=None, name="Branch", code="BRA", parent=people["staff"].department
+    )
+    manager = make_user("manager", username="branchmgr", department=branch)
+    client.force_login(manager)
+    assert client.get(_password_url(outsider)).status_code == 404
+    assert client.post(_password_url(outsider), {"password1": NEW_PASSWORD}).status_code == 404
 
 
 # --- a changed e-mail address ---------------------------------------------------------

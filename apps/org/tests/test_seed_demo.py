@@ -234,6 +234,19 @@ def test_the_readme_states_what_the_seed_makes():
     assert people == _people().count()
     assert active == _people().filter(is_active=True).count()
     assert left == _people().filter(is_active=False).count()
-    # "The employee list shows one row more: `system`".
+    # "The employee list shows exactly these people": the system account is left out.
     assert Employee.objects.count() == people + 1
-    assert "one row more: `system`" in text
+    assert "The employee list shows exactly these people: `system`" in text
+
+
+def test_the_employee_list_shows_the_readme_s_figures(client):
+    """What HR sees on the list: every person, the inactive ones as the leavers."""
+    call_command("seed_demo", password="pw-demo-11")
+    people = _people()
+    for username in ("admin", "hr"):
+        client.force_login(Employee.objects.get(username=username))
+        listed = client.get("/admin/org/employee/").context["cl"]
+        assert listed.result_count == people.count()
+        inactive = client.get("/admin/org/employee/", {"is_active__exact": "0"}).context["cl"]
+        assert inactive.result_count == people.filter(is_active=False).count()
+        assert not any(e.is_system for e in inactive.result_list)
