@@ -233,11 +233,15 @@ def fill(count_events: int, count_transfers: int) -> None:
                 )
             )
         LoginEvent.objects.bulk_create(events, batch_size=2000)
-    if not Transfer.objects.exists():
+    # The demo seed schedules a few transfers of its own: top the bench's up to the count.
+    missing = count_transfers - Transfer.objects.filter(reason="bench").count()
+    if missing > 0:
         statuses = [s.value for s in Transfer.Status]
         transfers = []
+        moving = set(Transfer.objects.values_list("employee_id", flat=True))
+        free = [p for p in people if p[0] not in moving]
         # One scheduled transfer per employee at most (a constraint): distinct people.
-        for n, (pk, _, department) in enumerate(rng.sample(people, count_transfers)):
+        for n, (pk, _, department) in enumerate(rng.sample(free, missing)):
             transfers.append(
                 Transfer(
                     employee_id=pk,
