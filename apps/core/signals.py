@@ -13,3 +13,13 @@ from django.dispatch import Signal
 # The sender is the store model. The audit app writes the chain entry from it: the
 # apps that log actions never import audit.
 action_logged = Signal()
+
+# Sent by the jobs app once a background job has ended (succeeded, failed or cancelled),
+# after its row is saved and committed. Kwargs:
+#   job           the job row (apps.jobs.models.Job)
+#   state         "succeeded", "failed" or "cancelled"
+#   requested_by  who started it (an Employee, or None for the system)
+#   label         what it was, readable ("Audit trail export")
+#   url           where its person sees it (the job's page)
+# The notifications app tells the requester from it: jobs never imports notifications.
+job_finished = Signal()
