@@ -108,7 +108,7 @@ def may_join(user: Employee | AnonymousUser, topic: str) -> bool:
     if registered is None:
         return False
     try:
-        return bool(registered.may_join(user, key))  # type: ignore[arg-type]
+        return bool(registered.may_join(user, key))
     except (ValueError, TypeError, LookupError):
         # A key that is not a valid id for the kind ("job:abc"): as if it did not exist.
         return False
