@@ -3,9 +3,8 @@
 Topics are strings of the form ``kind`` or ``kind:key``:
 
 - ``user:<pk>``        one person (their notifications, their jobs' ends);
-- ``department:<pk>``  a department's subtree: ``publish_department`` sends an event about
-                       a department to it and to every ancestor, so a subscriber to a
-                       department hears everything under it;
+- ``department:<pk>``  a department's subtree (its ancestors' topics are the publisher's to
+                       add, through the org app's tree API);
 - ``role:<name>``      the holders of a role (security officers' alerts);
 - ``job:<pk>``         one background job's progress;
 - ``global``           everyone signed in (announcements to all);
@@ -162,9 +161,3 @@ def publish_many(topics: Iterable[str], event: dict[str, Any]) -> None:
 def publish(topic: str, event: dict[str, Any]) -> None:
     """Send ``event`` to one topic once the transaction commits."""
     publish_many([topic], event)
-
-
-def publish_department(department: Department, event: dict[str, Any]) -> None:
-    """Send an event about ``department`` to its topic and every ancestor's topic."""
-    chain = department.get_ancestors(include_self=True).values_list("pk", flat=True)
-    publish_many([topic_department(pk) for pk in chain], event)
