@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils.translation import gettext_noop
 
 from apps.audit.chain.canonical import (
@@ -24,6 +24,7 @@ from apps.audit.chain.canonical import (
 )
 from apps.audit.chain.completeness import unrecorded_versions
 from apps.audit.models import AuditEntry, ChainArchive, ChainHead, VerificationRun
+from apps.core import processes
 from apps.core.texts import text_shown, text_stored
 
 # What a verification can find, kept as msgids and values and translated when shown
@@ -251,8 +252,7 @@ def _stretches(
             previous = outcome.last_hash
         return
     tasks = [(first, last, previous if first == start else None, head) for first, last in bounds]
-    connections.close_all()  # each process opens its own
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with processes.pool(workers, keep=["AUDIT_CHAIN_KEY"]) as pool:
         yield from pool.imap(_stretch_worker, tasks)
 
 
