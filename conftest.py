@@ -54,6 +54,26 @@ def _clock_travels_end_with_the_test():
     clock_travels_end()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_feed_off(monkeypatch):
+    """The Tasks page's live feed (apps.jobs.dashboard_push) sends a snapshot after each job
+    state change and defers bursts to a timer thread: off, except where a test turns it on
+    (its own tests, the Tasks page's browser test), so other tests' events and queries stay
+    theirs and no thread outlives a test."""
+    from apps.jobs import dashboard_push
+
+    monkeypatch.setattr(dashboard_push, "_throttle", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def _announcements_cache_ends_with_the_test():
+    """The banners' cached list (apps.notifications) must not outlive a rolled-back test."""
+    yield
+    from django.core.cache import cache
+
+    cache.delete("notifications:announcements-showing")
+
+
 @pytest.fixture
 def roles(db):
     from apps.access.roles import roles_ensure

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "import_export",
+    "django_celery_beat",
     "apps.core",
     "apps.org",
     "apps.access",
@@ -75,6 +76,9 @@ INSTALLED_APPS = [
     "csp",
     "apps.security",
     "apps.audit",
+    "apps.live",
+    "apps.notifications",
+    "apps.jobs",
 ]
 
 MIDDLEWARE = [
@@ -261,7 +265,43 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "apps.audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Warn holders of role assignments ending within a week (once per assignment).
+    "warn-expiring-roles": {
+        "task": "apps.notifications.tasks.warn_expiring_roles",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Jobs whose worker died (no heartbeat for JOBS_STALE_SECONDS) are marked failed.
+    "reap-jobs": {"task": "apps.jobs.tasks.reap_jobs", "schedule": 60.0},
+    "expire-job-results": {
+        "task": "apps.jobs.tasks.expire_job_results",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+
+# Beat keeps its schedule and each task's last run in the database (django-celery-beat), so
+# the Tasks page reads when each periodic task last ran. CELERY_BEAT_SCHEDULE stays the
+# source: the scheduler writes its entries into the database when beat starts. Eager (no
+# broker, no beat) keeps Celery's default scheduler: nothing runs beat there.
+if not CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Background jobs (apps.jobs; docs/jobs.md) -----------------------------------
+
+# Who runs a job: "celery" (a worker, real services) or "thread" (a small pool of threads in
+# the web process: the embedded default, where eager Celery would run it inside the request
+# and a worker could not reach the in-memory channel layer). "inline" is for tests.
+JOBS_RUNNER = env("JOBS_RUNNER", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
+JOBS_THREADS = env.int("JOBS_THREADS", default=2)
+# A running job that has not reported for this long is marked failed (its worker died).
+JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=10 * 60)
+# A queued job that waited this long for a worker is marked failed.
+JOBS_QUEUED_MAX_SECONDS = env.int("JOBS_QUEUED_MAX_SECONDS", default=24 * 60 * 60)
+# Result files are deleted this many days after their job ended.
+JOBS_RESULT_DAYS = env.int("JOBS_RESULT_DAYS", default=7)
+# Where result files are kept: private, served only by the job's download view.
+JOBS_RESULT_DIR = Path(env("JOBS_RESULT_DIR", default=str(BASE_DIR / "private" / "job-results")))
+# With no beat (the embedded default), opening the Jobs list reaps dead jobs.
+JOBS_REAP_ON_LIST = env.bool("JOBS_REAP_ON_LIST", default=CELERY_TASK_ALWAYS_EAGER)
 
 # --- Audit trail ------------------------------------------------------------
 
@@ -277,8 +317,6 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=7 * 365)
 AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "audit-archive")))
 # Processes one chain verification uses on PostgreSQL (stretches of the chain in parallel).
 AUDIT_VERIFY_WORKERS = env.int("AUDIT_VERIFY_WORKERS", default=os.cpu_count() or 1)
-# Rows one export of the trail may hold; a larger selection is cut and says so.
-AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=100_000)
 
 # --- i18n -------------------------------------------------------------------
 
@@ -300,6 +338,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Jobs' result files (apps.jobs): outside MEDIA_ROOT, never served by URL.
+    "job_results": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": JOBS_RESULT_DIR, "base_url": "/no-public-url/"},
+    },
     "staticfiles": {
         "BACKEND": env(
             "DJANGO_STATICFILES_STORAGE",
@@ -387,8 +430,9 @@ UNFOLD = {
     "ENVIRONMENT": "apps.core.admin_site.environment_callback",
     "DASHBOARD_CALLBACK": "apps.org.dashboard.dashboard_callback",
     # Our classes and unfold's palette, in a stylesheet: the policy allows no inline style.
-    "STYLES": [lambda request: static("core/admin.css")],
-    "SCRIPTS": [lambda request: static("core/admin.js")],
+    "STYLES": [lambda request: static("core/admin.css"), lambda request: static("live/live.css")],
+    # live.js defines window.BackofficeLive before any page's deferred script (docs/live.md).
+    "SCRIPTS": [lambda request: static("core/admin.js"), lambda request: static("live/live.js")],
     # unfold prints COLORS in an inline <style>; empty, the palette comes from admin.css.
     "COLORS": lambda request: {},
     # The user menu (top right): everyone's own profile, password, sessions, backup codes.

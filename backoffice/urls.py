@@ -28,6 +28,8 @@ urlpatterns = [
         admin.site.admin_view(session_views.MySessionsView.as_view()),
         name="security_my_sessions",
     ),
+    path("admin/notifications/", include("apps.notifications.urls")),
+    path("admin/tasks/", include("apps.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -40,7 +40,27 @@ ROLE_RANK = {
 }
 
 # The apps whose permissions the "*" and "view:*" tokens cover.
-OUR_APPS = ("org", "access", "auth", "guardian", "security", "audit")
+OUR_APPS = ("org", "access", "auth", "guardian", "security", "audit", "notifications", "jobs")
+
+# Named view_ but not a read-only view of a model: everyone's jobs, their parameters and
+# files (exports in their requesters' scope). "view:*" leaves them out.
+# The Tasks page (workers, queues, periodic tasks) is the operators' (administrators and
+# security officers), not an auditor's read of a model.
+NOT_READ_ONLY = ("jobs.view_all_jobs", "jobs.view_task_dashboard")
+
+# Beat's periodic tasks and their schedules (django-celery-beat, a third-party app: not in
+# OUR_APPS, so "view:*" leaves them out): administrators only, who may change them.
+BEAT_PERMS = [
+    f"django_celery_beat.{verb}_{model}"
+    for model in (
+        "periodictask",
+        "intervalschedule",
+        "crontabschedule",
+        "solarschedule",
+        "clockedschedule",
+    )
+    for verb in ("view", "add", "change", "delete")
+]
 
 _ORG_VIEW = [
     "org.view_department",
@@ -52,7 +72,7 @@ _ORG_VIEW = [
 # "app_label.codename" strings. "*": every permission of OUR_APPS. "view:*": every view_
 # permission of OUR_APPS except those of protected fields (the salary permissions).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: ["*"],
+    ADMINISTRATOR: ["*", *BEAT_PERMS],
     HR: [
         *_ORG_VIEW,
         "org.add_department",
@@ -74,6 +94,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         # The trail of what HR changed (and reverting it): scope and salary rules apply.
         "audit.view_auditentry",
+        # Announcements to everyone or a subtree (the scope of the assignment applies).
+        "notifications.view_announcement",
+        "notifications.add_announcement",
+        "notifications.change_announcement",
+        "notifications.view_historicalannouncement",
+        # ... and its export, as a background job (the same rows as HR's trail page).
+        "audit.export_auditentry",
     ],
     MANAGER: [
         *_ORG_VIEW,
@@ -100,6 +127,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_verificationrun",
         "audit.verify_chain",
         "audit.view_trailexport",
+        # Workers, queues and periodic tasks: sealing and verification are theirs to watch.
+        "jobs.view_task_dashboard",
     ],
     AUDITOR: ["view:*", "audit.export_auditentry"],
     STAFF: [],
@@ -111,10 +140,11 @@ def _ours() -> Q:
 
 
 def _protected_fields_perms() -> Q:
-    """The permissions of protected fields (salary), as their models registered them."""
+    """The permissions of protected fields (salary), as their models registered them, and
+    the ``NOT_READ_ONLY`` ones."""
     q = Q(pk__in=[])
     for policy in policies():
-        for perm in policy.field_perms:
+        for perm in (*policy.field_perms, *NOT_READ_ONLY):
             app_label, codename = perm.split(".", 1)
             q |= Q(content_type__app_label=app_label, codename=codename)
     return q
@@ -123,10 +153,11 @@ def _protected_fields_perms() -> Q:
 def role_permissions(name: str) -> list[Permission]:
     """The permissions the matrix gives role ``name``; LookupError for an unknown code."""
     codes = ROLE_PERMISSIONS[name]
-    if codes == ["*"]:
-        return list(Permission.objects.filter(_ours()))
     found: list[Permission] = []
-    if codes and codes[0] == "view:*":
+    if codes and codes[0] == "*":
+        found = list(Permission.objects.filter(_ours()))
+        codes = codes[1:]
+    elif codes and codes[0] == "view:*":
         found = list(
             Permission.objects.filter(_ours(), codename__startswith="view_").exclude(
                 _protected_fields_perms()

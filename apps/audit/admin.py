@@ -7,27 +7,32 @@ changes they record and sealed into the hash chain.
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
 from apps.audit.admin_versions import VersionsExtension
 from apps.audit.changes import entries_changes
+from apps.audit.job_kinds import ARCHIVE as ARCHIVE_JOB
+from apps.audit.job_kinds import ARCHIVE_PERM
+from apps.audit.job_kinds import VERIFY as VERIFY_JOB
 from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
 from apps.audit.selectors import field_label, trail_for, visible_fields
-from apps.audit.services import VERIFY_PERM, verification_now
+from apps.audit.services import VERIFY_PERM
 from apps.audit.trail_views import trail_urls, trail_view
 from apps.core.admin import ReadOnlyLogAdmin
 from apps.core.admin_extensions import history_extension_register
+from apps.core.jobs import job_start
 from apps.core.texts import text_shown
 from apps.core.types import signed_in
 
@@ -162,27 +167,11 @@ class VerificationRunAdmin(ReadOnlyLogAdmin[VerificationRun]):
         return super().changelist_view(request, extra)
 
     def verify_now_view(self, request: HttpRequest) -> HttpResponse:
-        """POST (CSRF-checked): walk the chain now and say what it found."""
+        """POST (CSRF-checked): walk the chain as a background job; its page shows the walk."""
         if not self.has_verify_chain_permission(request):
             raise PermissionDenied
-        result = verification_now(actor=signed_in(request))
-        if result.intact:
-            messages.success(
-                request,
-                ngettext(
-                    "The chain is intact: %(count)d record checked.",
-                    "The chain is intact: %(count)d records checked.",
-                    result.records,
-                )
-                % {"count": result.records},
-            )
-        else:
-            messages.error(
-                request,
-                gettext("The chain is broken: %(problem)s")
-                % {"problem": VerificationRun.objects.latest().problem_shown},
-            )
-        return HttpResponseRedirect(reverse("admin:audit_verificationrun_changelist"))
+        started = job_start(VERIFY_JOB, user=signed_in(request), params={})
+        return HttpResponseRedirect(started.url)
 
 
 @admin.register(ChainArchive)
@@ -200,3 +189,32 @@ class ChainArchiveAdmin(ReadOnlyLogAdmin[ChainArchive]):
     )
     ordering = ("-last_seq",)
     list_per_page = 50
+    # "Archive now" (a POST form, for administrators): runs as a background job.
+    list_before_template = "admin/audit/archive_now.html"
+
+    def has_archive_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(ARCHIVE_PERM)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(require_POST(self.archive_now_view))
+        return [path("archive/", view, name="audit_chainarchive_archive"), *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        extra = {
+            **(extra_context or {}),
+            "can_archive": self.has_archive_permission(request),
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        }
+        return super().changelist_view(request, extra)
+
+    def archive_now_view(self, request: HttpRequest) -> HttpResponse:
+        """POST (CSRF-checked) with the age in days: archive as a background job."""
+        if not self.has_archive_permission(request):
+            raise PermissionDenied
+        params = {"older_than_days": request.POST.get("older_than_days", "")}
+        try:
+            started = job_start(ARCHIVE_JOB, user=signed_in(request), params=params)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("admin:audit_chainarchive_changelist"))
+        return HttpResponseRedirect(started.url)

@@ -14,6 +14,11 @@ class AuditConfig(AppConfig):
 
         connect()  # logged actions -> entries
 
+        # The export, the verification and the archive run as background jobs.
+        from apps.audit.job_kinds import register
+
+        register()
+
         # An entry is in scope where the object's department (at the time) is.
         model_register(AuditEntry, scope_paths=("department", "department_other"))
         sidebar_section_register(
@@ -38,6 +43,13 @@ class AuditConfig(AppConfig):
                     "verified",
                     "admin:audit_verificationrun_changelist",
                     "audit.view_verificationrun",
+                ),
+                # Where administrators start an archive (a background job).
+                SidebarEntry(
+                    _("Audit archives"),
+                    "inventory_2",
+                    "admin:audit_chainarchive_changelist",
+                    "audit.view_chainarchive",
                 ),
             ),
         )

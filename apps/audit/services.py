@@ -31,6 +31,7 @@ from apps.audit.models import AuditEntry, VerificationRun
 from apps.core.actions import ActionKind, ActionStore
 from apps.core.history import current_action, system_actor
 from apps.core.registry import policy_for
+from apps.core.signals import chain_broken
 from apps.core.texts import text_cut
 from apps.org.models import Employee
 
@@ -360,13 +361,14 @@ def verification_run(*, triggered_by: str, progress: Any = None) -> Verification
     )
     if not result.intact:
         _alert_officers(run, result.summary())
+        chain_broken.send(sender=VerificationRun, run=run, summary=result.summary())
     return result
 
 
 VERIFY_PERM = "audit.verify_chain"
 
 
-def verification_now(*, actor: Employee) -> Verification:
+def verification_now(*, actor: Employee, progress: Any = None) -> Verification:
     """Verify the chain at once, at someone's request: the run is kept in their name.
 
     The same walk as the daily task (``verification_run``), alert on a break included.
@@ -375,7 +377,7 @@ def verification_now(*, actor: Employee) -> Verification:
     """
     if not actor.has_perm(VERIFY_PERM):
         raise PermissionDenied(_("You may not verify the audit chain."))
-    return verification_run(triggered_by=actor.get_username())
+    return verification_run(triggered_by=actor.get_username(), progress=progress)
 
 
 def _alert_officers(run: Any, summary: str) -> None:

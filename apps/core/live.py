@@ -3,9 +3,11 @@
 Topics are strings of the form ``kind`` or ``kind:key``:
 
 - ``user:<pk>``        one person (their notifications, their jobs' ends);
-- ``department:<pk>``  a department's subtree (its ancestors' topics are the publisher's to
-                       add, through the org app's tree API);
-- ``role:<name>``      the holders of a role (security officers' alerts);
+- ``department:<pk>``  a department's subtree: ``publish_department`` sends an event about
+                       a department to it and to every ancestor, so a subscriber to a
+                       department hears everything under it;
+- ``role:<name>``      the holders of a role (security officers' alerts); spaces in the
+                       name become underscores (``role:Security_officer``);
 - ``job:<pk>``         one background job's progress;
 - ``global``           everyone signed in (announcements to all);
 - further kinds an app registers (a dashboard's feed).
@@ -121,8 +123,13 @@ def topic_department(department: Department | Any) -> str:
     return f"department:{getattr(department, 'pk', department)}"
 
 
+def role_key(name: str) -> str:
+    """A role's name as a topic key: spaces become underscores ("Security officer")."""
+    return name.replace(" ", "_")
+
+
 def topic_role(name: str) -> str:
-    return f"role:{name}"
+    return f"role:{role_key(name)}"
 
 
 def topic_job(job: Any) -> str:
@@ -161,3 +168,55 @@ def publish_many(topics: Iterable[str], event: dict[str, Any]) -> None:
 def publish(topic: str, event: dict[str, Any]) -> None:
     """Send ``event`` to one topic once the transaction commits."""
     publish_many([topic], event)
+
+
+def publish_department(department: Department, event: dict[str, Any]) -> None:
+    """Send an event about ``department`` to its topic and every ancestor's topic."""
+    chain = department.get_ancestors(include_self=True).values_list("pk", flat=True)
+    publish_many([topic_department(pk) for pk in chain], event)
+
+
+# --- Closing open sockets ------------------------------------------------------------
+# Every live socket also joins a group for its session and one for its user (not topics:
+# nobody subscribes to them). Ending a session or deactivating an account closes the
+# sockets it still holds, with the code the sign-in gate would refuse them with.
+
+CLOSE_MESSAGE_TYPE = "live.close"
+CLOSE_SESSION_ENDED = 4401  # as apps.security.ws_gate.CLOSE_NOT_SIGNED_IN
+CLOSE_DEACTIVATED = 4410  # as apps.security.ws_gate.CLOSE_DEACTIVATED
+
+
+def session_group(session_key: str) -> str:
+    """The group of the sockets opened with one session (the key itself never leaves)."""
+    digest = hashlib.blake2s(f"session:{session_key}".encode(), digest_size=12).hexdigest()
+    return f"live-close.session.{digest}"
+
+
+def user_group(user: Employee | Any) -> str:
+    """The group of every socket one person holds."""
+    digest = hashlib.blake2s(f"user:{getattr(user, 'pk', user)}".encode(), digest_size=12)
+    return f"live-close.user.{digest.hexdigest()}"
+
+
+def _close(groups: list[str], code: int) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group in groups:
+        try:
+            async_to_sync(layer.group_send)(group, {"type": CLOSE_MESSAGE_TYPE, "code": code})
+        except Exception:  # noqa: BLE001 - the session ended all the same; the gate refuses it
+            log.warning("live: could not close the sockets of %s", group, exc_info=True)
+
+
+def sockets_close(
+    *,
+    session_keys: Iterable[str | None] = (),
+    users: Iterable[Employee | Any] = (),
+    code: int = CLOSE_SESSION_ENDED,
+) -> None:
+    """Close the open sockets of these sessions and people once the transaction commits."""
+    groups = [session_group(key) for key in session_keys if key]
+    groups += [user_group(user) for user in users]
+    if groups:
+        transaction.on_commit(lambda: _close(list(dict.fromkeys(groups)), code))

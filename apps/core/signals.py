@@ -23,3 +23,18 @@ action_logged = Signal()
 #   url           where its person sees it (the job's page)
 # The notifications app tells the requester from it: jobs never imports notifications.
 job_finished = Signal()
+
+# Sent by ``apps.security.events.event_record`` inside its transaction, for a successful
+# sign-in whose risk reached the alert threshold (the one the officers are mailed about).
+# Kwargs: ``event`` (the LoginEvent), ``link`` (absolute URL of the person's timeline).
+# The notifications app tells the security officers: security never imports it.
+high_risk_sign_in = Signal()
+
+# Sent by ``apps.security.events.event_record`` inside its transaction for a recorded
+# lockout. Kwargs: ``event`` (the LoginEvent, outcome "locked_out", its ``lock``).
+lockout_recorded = Signal()
+
+# Sent by ``apps.audit.services.verification_run`` when a walk of the hash chain found a
+# broken link, after the run row is written. Kwargs: ``run`` (the VerificationRun),
+# ``summary`` (what broke, in words).
+chain_broken = Signal()

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
+from django.views.decorators.http import require_POST
 from unfold.contrib.filters.admin import BooleanRadioFilter, RangeDateFilter
 from unfold.decorators import action, display
 
@@ -26,6 +27,7 @@ from apps.core.admin_extensions import (
     record_action_register,
 )
 from apps.core.history import is_system_account
+from apps.core.jobs import job_start
 from apps.core.types import signed_in
 from apps.org import services, transfers, tree
 from apps.org.filters import DepartmentSubtreeFilter, LeaveDateFilter
@@ -36,6 +38,7 @@ from apps.org.forms import (
     EmployeePasswordResetForm,
     TransferRequestForm,
 )
+from apps.org.job_kinds import APPLY_DUE, APPLY_PERM
 from apps.org.models import ACCOUNT_FIELDS, ACCOUNT_PERM, Department, Employee, Transfer
 from apps.org.money import salary_format
 from apps.org.selectors import departments_with_headcount, employee_reports_to
@@ -634,9 +637,26 @@ class TransferAdmin(ReadOnlyDomainAdmin[Transfer]):
         "cancelled_at",
     )
     readonly_fields = fields
+    # "Apply due transfers now" (a POST form, for HR): runs as a background job.
+    list_before_template = "admin/org/apply_due_now.html"
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("org.change_transfer")
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(require_POST(self.apply_due_view))
+        return [path("apply-due/", view, name="org_transfer_apply_due"), *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        extra = {**(extra_context or {}), "can_apply_due": request.user.has_perm(APPLY_PERM)}
+        return super().changelist_view(request, extra)
+
+    def apply_due_view(self, request: HttpRequest) -> HttpResponse:
+        """POST (CSRF-checked): apply the transfers due by today, as a background job."""
+        if not request.user.has_perm(APPLY_PERM):
+            raise PermissionDenied
+        started = job_start(APPLY_DUE, user=signed_in(request), params={})
+        return HttpResponseRedirect(started.url)
 
     @display(
         description=_("status"),

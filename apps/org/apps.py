@@ -9,6 +9,9 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         _register_models()
         _register_sidebar()
+        from apps.org.job_kinds import register
+
+        register()  # "Apply due transfers now", a background job
 
 
 def _register_models() -> None:

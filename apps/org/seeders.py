@@ -7,6 +7,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from apps.core.demo import DemoSeeder, demo_seeder_register
 from apps.org.demo import DEMO_ACCOUNTS, demo_seed
+from apps.org.demo_reviews import demo_reviews_seed
+from apps.org.services import employee_system_account
 
 MAX_ROWS = 1_000_000
 
@@ -25,6 +27,8 @@ def _seed(options: dict[str, Any], say: Callable[[str], None]) -> str:
         departments=options["departments"],
         employees=options["employees"],
     )
+    # History for the trail to read (and its export job to show a moving bar on).
+    demo_reviews_seed(actor=employee_system_account())
     return (
         f"{summary.departments_created} departments and {summary.employees_created} "
         f"employees created; accounts: {', '.join(a.username for a in DEMO_ACCOUNTS)}"

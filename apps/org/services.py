@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from apps.core import live
 from apps.core.history import is_system_account, mark_change, system_actor
 from apps.core.registry import policy_for
 from apps.org import tree
@@ -510,6 +511,8 @@ def employee_deactivate(
     account_authorize(actor, employee)
     if not employee.is_active:
         return employee
+    # Their open WebSockets close once this commits (4410, as the sign-in gate refuses).
+    live.sockets_close(users=[employee], code=live.CLOSE_DEACTIVATED)
     return _save_active_flag(
         employee, active=False, actor=actor, reason=reason or REASON_DEACTIVATED, action=action
     )

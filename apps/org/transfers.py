@@ -8,7 +8,7 @@ HR sees it in the list rather than having it vanish.
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop, ngettext
 from apps.core.history import is_system_account, mark_change
 from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
-from apps.org import tree
+from apps.org import signals, tree
 from apps.org.models import ACCOUNT_PERM, Department, Employee, Transfer
 from apps.org.selectors import transfers_due
 from apps.org.services import authorize
@@ -197,7 +197,8 @@ def transfer_request(
     except IntegrityError as exc:
         raise _pending_refusal(employee) from exc
     if effective_date <= today:
-        transfer = transfer_apply(transfer=transfer, actor=actor)
+        return transfer_apply(transfer=transfer, actor=actor)
+    signals.transfer_scheduled.send(sender=Transfer, transfer=transfer, actor=actor)
     return transfer
 
 
@@ -256,6 +257,7 @@ def transfer_apply(*, transfer: Transfer, actor: Employee) -> Transfer:
     transfer.save(update_fields=["status", "applied_at", "updated_at"])
     transfer.employee, transfer.to_department = employee, to_department
     _notify_managers(transfer)
+    signals.transfer_applied.send(sender=Transfer, transfer=transfer, actor=actor)
     return transfer
 
 
@@ -358,14 +360,23 @@ def transfer_cancel(*, transfer: Transfer, actor: Employee) -> Transfer:
     return transfer
 
 
-def transfers_apply_due(*, today: datetime.date, actor: Employee) -> int:
+def transfers_apply_due(
+    *,
+    today: datetime.date,
+    actor: Employee,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Apply every scheduled transfer due by ``today``, each in its own transaction.
 
     Safe to run twice: applied ones are no longer scheduled. A refused one is logged and
-    skipped so one bad row does not hold up the rest.
+    skipped so one bad row does not hold up the rest. ``progress(done, total)`` hears after
+    each transfer (a background job's bar).
     """
     applied = 0
-    for pk in list(transfers_due(today=today).values_list("pk", flat=True)):
+    due = list(transfers_due(today=today).values_list("pk", flat=True))
+    for done, pk in enumerate(due, start=1):
+        if progress is not None:
+            progress(done - 1, len(due))
         try:
             transfer_apply(transfer=Transfer(pk=pk), actor=actor)
         except ValidationError as exc:

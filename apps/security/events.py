@@ -55,6 +55,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.access.roles import SECURITY_OFFICER
 from apps.access.selectors import role_holders
+from apps.core import signals
 from apps.org.models import Employee
 from apps.security import otp
 from apps.security.models import LoginEvent
@@ -270,6 +271,9 @@ def event_record(
         link = request.build_absolute_uri(events_user_timeline_url(event.user_id))
         # robust: a mail server outage is logged, never a failed sign-in.
         transaction.on_commit(lambda: _alert_officers(event, link), robust=True)
+        signals.high_risk_sign_in.send(sender=LoginEvent, event=event, link=link)
+    if outcome == Outcome.LOCKED_OUT:
+        signals.lockout_recorded.send(sender=LoginEvent, event=event)
     return event
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.access.ranks import account_manage_check
+from apps.core import live
 from apps.core.texts import text_stored
 from apps.core.validators import reason_clean
 from apps.org.models import Employee
@@ -120,6 +121,9 @@ def _end(rows: list[UserSession], reason: str) -> int:
     now = timezone.now()
     for row in rows:
         store(session_key=row.session_key).delete()
+    # Their open sockets close too (after commit), with the code the gate would now give.
+    code = live.CLOSE_DEACTIVATED if reason == ENDED_DEACTIVATED else live.CLOSE_SESSION_ENDED
+    live.sockets_close(session_keys=[row.session_key for row in rows], code=code)
     return UserSession.objects.filter(pk__in=[r.pk for r in rows], ended_at__isnull=True).update(
         ended_at=now, end_reason=reason
     )
@@ -166,12 +170,15 @@ def sessions_end_for(
 
 def sessions_end_all(user: Employee, reason: str) -> int:
     """Every session of ``user`` (password changed, account deactivated)."""
+    if reason == ENDED_DEACTIVATED:  # every socket, also of sessions the mirror never saw
+        live.sockets_close(users=[user], code=live.CLOSE_DEACTIVATED)
     return _end(sessions_active(user), reason)
 
 
 def session_signed_out(session_key: str | None, reason: str = ENDED_SIGNED_OUT) -> None:
     """Close the session's mirror row: signed out, or ``reason`` (idle, time limit)."""
     if session_key:
+        live.sockets_close(session_keys=[session_key], code=live.CLOSE_SESSION_ENDED)
         UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
             ended_at=timezone.now(), end_reason=reason
         )

@@ -179,8 +179,11 @@ def test_every_main_page_runs_under_the_policy(
         "/admin/audit/auditentry/",
         lambda: expect(page.get_by_test_id("trail-row").first).to_be_visible(),
     )
+    # An export is a background job: its page (jobs.js, its status fallback) and the file.
+    page.get_by_test_id("export-csv").click()
+    expect(page.get_by_test_id("job-download")).to_be_visible()
     with page.expect_download() as csv:
-        page.get_by_test_id("export-csv").click()
+        page.get_by_test_id("job-download").click()
     assert csv.value.suggested_filename.endswith(".csv")
     # A select2 autocomplete (jQuery and a fetch of its own), then a same-host WebSocket.
     page.goto(f"/admin/org/employee/{person.pk}/change/")

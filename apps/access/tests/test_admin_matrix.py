@@ -17,10 +17,18 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.forms import MultiWidget
 from django.http import HttpRequest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -37,6 +45,8 @@ from apps.access.roles import (
 from apps.access.services import assignment_create
 from apps.audit.models import AuditEntry, ChainArchive, TrailExport, VerificationRun
 from apps.core.registry import is_scoped
+from apps.jobs.models import Job
+from apps.notifications.models import Announcement
 from apps.org.models import Department, Employee, Transfer
 from apps.org.services import department_create, department_update, employee_create
 from apps.org.transfers import transfer_request
@@ -71,15 +81,24 @@ READ_ONLY = {
     TrailExport,
     VerificationRun,
     ChainArchive,
+    Job,
 }
 # Screens guarded by a permission other than the model's own view permission.
 VIEW_PERM = {Lockout: "security.unlock_user"}
+# Screens everyone signed in opens, each showing the reader's own rows: a job is its
+# requester's (and the administrators'); another person's is not found.
+OWN_ROWS = {Job}
+JOB_OWNERS = {"inside": "hr", "outside": "security"}
 # Screens that add but never edit: a role assignment is revoked and assigned again.
 EDIT_ONCE = {RoleAssignment}
 # Guardian's object-permission screens need these as well as the right to change the model.
 OBJECT_GRANT_PERMS = ("guardian.view_userobjectpermission", "guardian.view_groupobjectpermission")
-# Models whose admin deletes rows for real: none (deactivate, revoke or cancel instead).
-HARD_DELETE: set[type[models.Model]] = set()
+# django-celery-beat's schedules (apps/jobs/beat_admin.py): configuration, not records;
+# administrators delete them for real (beat writes CELERY_BEAT_SCHEDULE's entries again when
+# it starts). They keep no simple-history: no version pages (404).
+BEAT = {PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule}
+# Models whose admin deletes rows for real: only beat's (deactivate, revoke or cancel instead).
+HARD_DELETE: set[type[models.Model]] = set(BEAT)
 # Actions guarded by a permission of their own (``@action(permissions=["revoke"])``).
 ACTION_PERMS = {
     "transfer_selected": ("org.change_employee", "org.add_transfer"),
@@ -112,7 +131,7 @@ def _kinds(model: type[models.Model], model_admin: admin.ModelAdmin) -> list[str
     if model_admin.search_fields:
         kinds.append("search")
     object_views = ["change", "save", "delete", "history"]
-    if isinstance(model_admin, SimpleHistoryAdmin):
+    if isinstance(model_admin, SimpleHistoryAdmin) and model not in BEAT:
         object_views += ["version", "version_post"]
     if isinstance(model_admin, GuardedModelAdminMixin):
         object_views.append("permissions")
@@ -262,6 +281,17 @@ def _build() -> World:
         )
         for n in (1, 2)
     ]
+    # Announcements (apps.notifications): scoped through their audience's department.
+    from apps.notifications.services import announcement_publish
+
+    notices = [
+        announcement_publish(actor=hr, title=f"{name} notice", body="b", department=d)
+        for name, d in (("Inside", inside), ("Outside", outside))
+    ]
+    jobs = [
+        Job.objects.create(kind="audit.trail_export", requested_by=users[owner], params={})
+        for owner in (JOB_OWNERS["inside"], JOB_OWNERS["outside"])
+    ]
     perms = {
         persona: frozenset(
             f"{p.content_type.app_label}.{p.codename}"
@@ -269,6 +299,7 @@ def _build() -> World:
         )
         for persona, role in PERSONAS.items()
     }
+    beat = _beat_objects()
     return World(
         users=users,
         perms=perms,
@@ -287,6 +318,9 @@ def _build() -> World:
             TrailExport: exports[0],
             VerificationRun: runs[0],
             ChainArchive: archives[0],
+            Announcement: notices[0],
+            Job: jobs[0],
+            **{model: pair[0] for model, pair in beat.items()},
         },
         outside={
             Department: outside,
@@ -303,6 +337,9 @@ def _build() -> World:
             TrailExport: exports[1],
             VerificationRun: runs[1],
             ChainArchive: archives[1],
+            Announcement: notices[1],
+            Job: jobs[1],
+            **{model: pair[1] for model, pair in beat.items()},
         },
     )
 
@@ -330,13 +367,17 @@ def _holds(world: World, persona: str, model: type[models.Model], action: str) -
 
 
 def _sees(world: World, persona: str, model: type[models.Model]) -> bool:
+    if model in OWN_ROWS:
+        return True
     if model in VIEW_PERM:
         return persona == "admin" or VIEW_PERM[model] in world.perms[persona]
     return _holds(world, persona, model, "view") or _holds(world, persona, model, "change")
 
 
 def _hidden(persona: str, model: type[models.Model], where: str) -> bool:
-    """Is the object outside what this persona's assignment reaches?"""
+    """Is the object outside what this persona's assignment reaches (or not theirs)?"""
+    if model in OWN_ROWS:
+        return persona != "admin" and JOB_OWNERS[where] != persona
     return PERSONAS[persona] == MANAGER and is_scoped(model) and where == "outside"
 
 
@@ -350,6 +391,27 @@ def _action_allowed(world: World, persona: str, model: type[models.Model], name:
             assert name in ACTION_PERMS, f"Declare the permissions of {name} in ACTION_PERMS."
             wanted += ACTION_PERMS[name]
     return persona == "admin" or all(p in world.perms[persona] for p in wanted)
+
+
+def _beat_objects() -> dict[type[models.Model], list[models.Model]]:
+    """Two of each of beat's models (not scoped: "inside" and "outside" alike)."""
+    intervals = [IntervalSchedule.objects.create(every=n, period="seconds") for n in (10, 20)]
+    return {
+        IntervalSchedule: list(intervals),
+        CrontabSchedule: [CrontabSchedule.objects.create(minute=str(n)) for n in (1, 2)],
+        SolarSchedule: [
+            SolarSchedule.objects.create(event="sunrise", latitude=n, longitude=n) for n in (1, 2)
+        ],
+        ClockedSchedule: [
+            # Whole seconds: the form posts them so, and an unchanged save must change nothing.
+            ClockedSchedule.objects.create(clocked_time=timezone.now().replace(microsecond=0))
+            for _ in range(2)
+        ],
+        PeriodicTask: [
+            PeriodicTask.objects.create(name=f"Outside task {n}", task="x", interval=intervals[n])
+            for n in (0, 1)
+        ],
+    }
 
 
 # The two answers to an action POST (without the confirmation's "post=yes"): its
@@ -431,7 +493,11 @@ def _request(world: World, persona: str, model: type[models.Model], kind: str) -
     obj = (world.inside if where == "inside" else world.outside)[model]
     if view == "save":
         # A role's page is not a form (apps.access.role_pages): post its name only.
-        data = {"name": obj.name} if model is Group else _unchanged_form(world, obj)
+        # A job's page is not a form either: nothing to post.
+        if model is Group:
+            data = {"name": obj.name}
+        else:
+            data = {} if model in OWN_ROWS else _unchanged_form(world, obj)
         return client.post(_url(model, "change", obj.pk), data)
     if view in ("version", "version_post"):
         version = obj.history.order_by("history_date").first()
@@ -441,17 +507,34 @@ def _request(world: World, persona: str, model: type[models.Model], kind: str) -
 
 
 def _unchanged_form(world: World, obj: models.Model) -> dict[str, Any]:
-    """The change form's current values, as the superuser's browser would post them."""
-    form = world.clients["admin"].get(_url(type(obj), "change", obj.pk)).context["adminform"].form
+    """The change form's current values, as the superuser's browser would post them (with
+    its inlines' rows and management forms: beat's schedules list their periodic tasks)."""
+    context = world.clients["admin"].get(_url(type(obj), "change", obj.pk)).context
+    data = _form_values(context["adminform"].form)
+    for inline in context.get("inline_admin_formsets") or []:
+        formset = inline.formset
+        data.update(_form_values(formset.management_form))
+        for form in formset.forms:
+            data.update(_form_values(form))
+    return data
+
+
+def _form_values(form: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in form.fields:
         value = form[name].value()
-        if isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
+        widget = form.fields[name].widget
+        key = form.add_prefix(name)
+        if isinstance(widget, MultiWidget):  # a date and a time box (announcements)
+            for i, part in enumerate(widget.decompress(value)):
+                if part is not None:
+                    data[f"{key}_{i}"] = str(part)
+        elif isinstance(value, list | tuple):
+            data[key] = [str(v) for v in value]
         elif value is True:
-            data[name] = "on"
-        elif value not in (None, False):
-            data[name] = str(value)
+            data[key] = "on"
+        elif value is not None and value is not False:  # 0 is a value (TOTAL_FORMS)
+            data[key] = str(value)
     return data
 
 
@@ -459,6 +542,7 @@ def _row(obj: models.Model) -> dict[str, Any]:
     """The stored values; a save of an unchanged form may touch ``updated_at`` only."""
     row = type(obj)._default_manager.filter(pk=obj.pk).values().get()
     row.pop("updated_at", None)
+    row.pop("date_changed", None)  # beat's periodic task: its own updated_at
     return row
 
 

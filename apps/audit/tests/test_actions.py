@@ -25,6 +25,7 @@ from apps.audit.chain import archive, seal, verify, verify_archive
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import TrailFilterForm, trail_filter, trail_for
 from apps.audit.services import entries_for_actions
+from apps.audit.tests.exporting import export
 from apps.core.actions import action_kind_of, action_kinds, action_log, action_stores
 from apps.org.services import department_create, employee_create
 from apps.security.models import SecurityAction
@@ -246,12 +247,12 @@ def test_exports_hold_actions_with_formula_safe_cells(inside, client, make_user)
     _log("security.unlock", inside, reason=HOSTILE)
     filters = {"action": "security.unlock"}
     url = reverse("admin:audit_auditentry_export", args=["csv"])
-    text = b"".join(client.post(url, filters).streaming_content).decode("utf-8")
+    text = b"".join(export(client, url, filters).streaming_content).decode("utf-8")
     [header, row] = list(csv.reader(io.StringIO(text[1:])))
     assert (row[1], row[2], row[4], row[5]) == ("system", "unlocked", str(inside.pk), str(inside))
     assert row[8] == "'" + HOSTILE
     url = reverse("admin:audit_auditentry_export", args=["xlsx"])
-    content = b"".join(client.post(url, filters).streaming_content)
+    content = b"".join(export(client, url, filters).streaming_content)
     sheet = load_workbook(io.BytesIO(content)).active
     [_header, cells] = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert cells[2] == "unlocked"

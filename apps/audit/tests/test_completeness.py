@@ -22,6 +22,9 @@ APPEND_ONLY = {
     "audit.ChainArchive": "the log of archived cuts of the chain",
     "audit.VerificationRun": "the log of chain verifications",
     "audit.TrailExport": "the log of trail exports",
+    "notifications.Notification": "a message about a change whose history is kept where it was made",
+    "notifications.NotificationCounter": "the last number given to a person's notifications",
+    "notifications.AnnouncementDismissal": "that someone closed a banner",
 }
 
 
@@ -95,6 +98,16 @@ def test_every_history_row_written_by_the_services_has_its_entry(make_user):
         department=department,
         reason="Cover",
     )
+    from apps.notifications.services import announcement_publish, announcement_update
+
+    notice = announcement_publish(actor=hr, title="Audit", body="b", department=department)
+    announcement_update(announcement=notice, actor=hr, reason="typo", title="Audited")
+    from django.test import TestCase
+
+    from apps.jobs.services import job_create
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # started, run, ended
+        job_create(kind_name="org.apply_due_transfers", user=hr, params={})
     for model in audited_models():
         history_model = model.history.model
         versions = set(history_model.objects.values_list("history_id", flat=True))

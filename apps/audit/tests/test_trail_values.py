@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from apps.audit.tests.exporting import export
 from apps.audit.tests.test_trail import build_world
 from apps.core.spreadsheets import starts_formula
 from apps.org.services import department_create, department_update, employee_update
@@ -154,7 +155,7 @@ def _xlsx(response):
 def _export(client, user, fmt, **query):
     client.force_login(user)
     rows = (_csv if fmt == "csv" else _xlsx)(
-        client.post(reverse("admin:audit_auditentry_export", args=[fmt]), query)
+        export(client, reverse("admin:audit_auditentry_export", args=[fmt]), query)
     )
     header = rows[0]
     column = header.index("Changes")

@@ -8,13 +8,14 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from apps.access.roles import SECURITY_OFFICER
 from apps.audit.chain import seal
 from apps.audit.models import AuditEntry, VerificationRun
 from apps.audit.services import verification_now
+from apps.jobs.models import Job
 from apps.org.models import Employee
 from apps.org.services import employee_create, employee_update
 
@@ -32,8 +33,11 @@ def ada(root_department):
     return ada
 
 
-def _messages(response):
-    return [str(m) for m in response.context["messages"]]
+def _verify(client):
+    """Press "Verify now": it starts a job (run at commit by the tests' inline runner)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(VERIFY)
+    return response, Job.objects.order_by("-created_at").first()
 
 
 def test_the_officer_sees_the_button_and_runs_a_verification(client, make_user, ada):
@@ -41,12 +45,16 @@ def test_the_officer_sees_the_button_and_runs_a_verification(client, make_user, 
     html = client.get(LIST).content.decode()
     assert 'data-testid="verify-now"' in html
     assert "csrfmiddlewaretoken" in html
-    response = client.post(VERIFY, follow=True)
-    assert response.status_code == 200
+    response, job = _verify(client)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
     run = VerificationRun.objects.get()
     assert (run.intact, run.triggered_by) == (True, "security")
-    assert run.records == AuditEntry.objects.filter(seq__isnull=False).count()
-    assert _messages(response) == [f"The chain is intact: {run.records} records checked."]
+    # The records sealed when the walk ran (its own job's later entries are sealed after).
+    assert run.records == AuditEntry.objects.filter(seq__lte=run.head_seq).count()
+    assert (job.state, job.kind) == ("succeeded", "audit.verify_chain")
+    assert job.message == f"The chain is intact: {run.records} records checked."
+    assert job.message in client.get(response["Location"]).content.decode()
 
 
 def test_a_broken_chain_is_said_plainly(client, make_user, ada):
@@ -58,12 +66,12 @@ def test_a_broken_chain_is_said_plainly(client, make_user, ada):
             ["Eve", entry.history_id],
         )
     client.force_login(make_user("security"))
-    response = client.post(VERIFY, follow=True)
+    _response, job = _verify(client)
     run = VerificationRun.objects.get()
     assert not run.intact
-    [message] = _messages(response)
-    assert message.startswith("The chain is broken: ")
-    assert run.problem_shown in message
+    assert job.state == "failed"
+    assert job.error.startswith("The chain is broken: ")
+    assert run.problem_shown in job.error
 
 
 def test_the_button_is_post_only(client, make_user, ada):
@@ -86,11 +94,13 @@ def test_others_get_no_button_and_a_refusal(client, make_user, persona, ada):
     assert 'data-testid="verify-now"' not in listing.content.decode()
     assert client.post(VERIFY).status_code in (302, 403)
     assert not VerificationRun.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_the_administrator_may_verify_too(client, make_user, ada):
     client.force_login(make_user("admin"))
-    assert client.post(VERIFY).status_code == 302
+    response, _job = _verify(client)
+    assert response.status_code == 302
     assert VerificationRun.objects.get().triggered_by == "admin"
 
 

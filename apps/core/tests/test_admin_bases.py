@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.test import RequestFactory
 from django.urls import reverse
+from django_celery_beat import admin as beat_admin
 
 from apps.core.admin import (
     DomainAdmin,
@@ -15,8 +16,18 @@ from apps.core.admin import (
 from apps.core.admin_extensions import admin_actions_for, history_extensions
 
 FINAL_BASES = (DomainAdmin, SoftDeleteDomainAdmin, ReadOnlyDomainAdmin, ReadOnlyLogAdmin)
-# Django's own admins, kept for their forms and pages (password change, permission picker).
-DJANGO_ADMINS = (UserAdmin, GroupAdmin)
+# django-celery-beat's admins (their forms, in unfold's look: apps/jobs/beat_admin.py); its
+# models keep no simple-history, so no version pages.
+BEAT_ADMINS = (
+    beat_admin.PeriodicTaskAdmin,
+    beat_admin.IntervalScheduleAdmin,
+    beat_admin.CrontabScheduleAdmin,
+    beat_admin.SolarScheduleAdmin,
+    beat_admin.ClockedScheduleAdmin,
+)
+# Django's own admins, kept for their forms and pages (password change, permission picker),
+# and beat's; each goes first, before the final base.
+DJANGO_ADMINS = (UserAdmin, GroupAdmin, *BEAT_ADMINS)
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 READ_ONLY = [(m, a) for m, a in REGISTERED if isinstance(a, ReadOnlyLogAdmin | ReadOnlyDomainAdmin)]
@@ -116,7 +127,9 @@ def test_audit_contributes_the_version_pages_to_every_domain_admin():
     from apps.audit.admin_versions import VersionsExtension
 
     assert [type(e) for e in history_extensions()] == [VersionsExtension]
-    domain = [a for _, a in REGISTERED if isinstance(a, DomainAdmin)]
+    domain = [
+        a for _, a in REGISTERED if isinstance(a, DomainAdmin) and not isinstance(a, BEAT_ADMINS)
+    ]
     assert {a.model._meta.label for a in domain} >= {
         "access.RoleAssignment",
         "org.Department",

@@ -158,6 +158,7 @@ def test_the_sidebar_is_built_from_the_registered_entries(make_user):
         "Access",
         "Audit",
         "Security",
+        "Operations",
     ]
     organisation = {str(item["title"]): item for item in sections[1]["items"]}
     assert list(organisation) == [
@@ -165,6 +166,7 @@ def test_the_sidebar_is_built_from_the_registered_entries(make_user):
         "Department tree",
         "Employees",
         "Transfers",
+        "Announcements",
     ]
     assert organisation["Employees"]["permission"](request) is True
     # The chart lives under the department URLs: the department entry stays dark there.
@@ -176,6 +178,8 @@ def test_the_sidebar_is_built_from_the_registered_entries(make_user):
         "My profile",
         "People directory",
         "Org chart",
+        "Notifications",
+        "Jobs",
     ]
     assert all("permission" not in item for item in overview)
 
