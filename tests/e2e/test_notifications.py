@@ -1,6 +1,5 @@
 """The bell, the notification centre and announcement banners, in a real browser."""
 
-
 import pytest
 from django.utils.translation import gettext_noop
 from playwright.sync_api import Page, expect
