@@ -107,31 +107,31 @@ class BackofficeAdminConfig(AdminConfig):
     default_site = "apps.core.admin_site.BackofficeAdminSite"
 
 
-def _can(perm: str) -> Any:
-    def check(request: HttpRequest) -> bool:
-        return request.user.has_perm(perm)
-
-    return check
-
-
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
-    """The sidebar, grouped by what people come to do: the entries each app registered."""
+    """The sidebar, grouped by what people come to do: the entries each app registered.
+
+    Only the entries this person may open, and only sections left with one: unfold hides
+    a refused item but keeps its section's heading, a heading over nothing.
+    """
     sections = []
     for section, entries in sidebar_entries():
         items = []
         for entry in entries:
+            if entry.permission is not None and not request.user.has_perm(entry.permission):
+                continue
             item: dict[str, Any] = {
                 "title": entry.title,
                 "icon": entry.icon,
                 # Reversed once per URL conf, prefix and language (sidebar_url).
                 "link": sidebar_url(entry.url_name),
             }
-            if entry.permission is not None:
-                item["permission"] = _can(entry.permission)
             if entry.active is not None:
                 item["active"] = entry.active
             items.append(item)
-        sections.append({"title": section.title, "separator": section.separator, "items": items})
+        if items:
+            sections.append(
+                {"title": section.title, "separator": section.separator, "items": items}
+            )
     return sections
 
 

@@ -22,6 +22,10 @@ def test_staff_is_refused_the_employee_list_and_does_not_see_it_in_the_sidebar(
     expect(sidebar.locator('a[href="/admin/org/employee/"]')).to_have_count(0)
     expect(sidebar.get_by_role("link", name="Employees")).to_have_count(0)
     expect(sidebar.locator('a[href="/admin/org/department/"]')).to_have_count(0)
+    # No section heading over nothing: staff may open nothing under these.
+    for heading in ("Organisation", "Security", "Operations"):
+        expect(sidebar.get_by_text(heading, exact=True)).to_have_count(0)
+    expect(sidebar.get_by_text("Overview", exact=True)).to_be_visible()
     shot("01-dashboard")
 
     response = page.goto("/admin/org/employee/")
