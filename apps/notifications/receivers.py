@@ -40,6 +40,11 @@ def _later(send: Any) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def _tell_officers_later(**notice: Any) -> None:
+    """``notify`` the security officers of the moment the transaction commits."""
+    _later(lambda: notify(recipients=_officers(), **notice))
+
+
 def _name(employee: Employee) -> str:
     return employee.get_full_name() or employee.username
 
@@ -146,15 +151,12 @@ def on_high_risk_sign_in(sender: Any, event: Any, **kwargs: Any) -> None:
 
     url = events_user_timeline_url(event.user_id) if event.user_id else ""
     params = _event_params(event)
-    _later(
-        lambda: notify(
-            recipients=_officers(),
-            kind=Kind.HIGH_RISK_SIGN_IN,
-            msgid=HIGH_RISK,
-            params=params,
-            url=url,
-            key=f"sign_in:{event.pk}",
-        )
+    _tell_officers_later(
+        kind=Kind.HIGH_RISK_SIGN_IN,
+        msgid=HIGH_RISK,
+        params=params,
+        url=url,
+        key=f"sign_in:{event.pk}",
     )
 
 
@@ -165,29 +167,23 @@ def on_lockout(sender: Any, event: Any, **kwargs: Any) -> None:
     hour = event.at.strftime("%Y%m%d%H")
     key = f"lockout:{hour}:{event.username}@{event.ip or ''}"[:100]
     url = reverse("admin:security_lockout_changelist")
-    _later(
-        lambda: notify(
-            recipients=_officers(),
-            kind=Kind.LOCKOUT,
-            msgid=LOCKOUT,
-            params=params,
-            url=url,
-            key=key,
-        )
+    _tell_officers_later(
+        kind=Kind.LOCKOUT,
+        msgid=LOCKOUT,
+        params=params,
+        url=url,
+        key=key,
     )
 
 
 def on_chain_broken(sender: Any, run: Any, summary: str, **kwargs: Any) -> None:
     url = reverse("admin:audit_verificationrun_changelist")
-    _later(
-        lambda: notify(
-            recipients=_officers(),
-            kind=Kind.CHAIN_BREAK,
-            msgid=CHAIN_BREAK,
-            params={"summary": summary[:1000]},
-            url=url,
-            key=f"chain:{run.pk}",
-        )
+    _tell_officers_later(
+        kind=Kind.CHAIN_BREAK,
+        msgid=CHAIN_BREAK,
+        params={"summary": summary[:1000]},
+        url=url,
+        key=f"chain:{run.pk}",
     )
 
 

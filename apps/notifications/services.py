@@ -160,6 +160,15 @@ def notifications_mark_all_read(*, user: Employee) -> int:
 # --- Announcements -----------------------------------------------------------------
 
 
+def _text_error(value: str | None, limit: int, *, missing: str, too_long: str) -> str | None:
+    """Why a required text is refused (empty, or over ``limit`` characters), or None."""
+    if not (value or "").strip():
+        return missing
+    if len(value or "") > limit:
+        return too_long % {"limit": limit, "length": len(value or "")}
+    return None
+
+
 def announcement_check(
     *,
     title: str,
@@ -172,24 +181,21 @@ def announcement_check(
     The error names its field (``error_dict``), so a form shows it beside the field.
     """
     errors: dict[str, str] = {}
-    if not (title or "").strip():
-        errors["title"] = _("Give the announcement a title.")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = _(
-            "The title may have at most %(limit)d characters (it has %(length)d)."
-        ) % {
-            "limit": TITLE_MAX,
-            "length": len(title),
-        }
-    if not (body or "").strip():
-        errors["body"] = _("Write the announcement's text.")
-    elif len(body) > BODY_MAX:
-        errors["body"] = _(
-            "The text may have at most %(limit)d characters (it has %(length)d)."
-        ) % {
-            "limit": BODY_MAX,
-            "length": len(body),
-        }
+    title_error = _text_error(
+        title,
+        TITLE_MAX,
+        missing=_("Give the announcement a title."),
+        too_long=_("The title may have at most %(limit)d characters (it has %(length)d)."),
+    )
+    body_error = _text_error(
+        body,
+        BODY_MAX,
+        missing=_("Write the announcement's text."),
+        too_long=_("The text may have at most %(limit)d characters (it has %(length)d)."),
+    )
+    for field, error in (("title", title_error), ("body", body_error)):
+        if error:
+            errors[field] = error
     if ends_at is not None and starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = _("“Shown until” must be after “shown from”.")
     if errors:
