@@ -19,6 +19,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from apps.core import live
 from apps.live import frames
+from apps.security import ws_gate
 from apps.security.consumers import AsyncGatedJsonWebsocketConsumer
 
 CLOSE_TOO_MANY_MESSAGES = 4429
@@ -46,6 +47,7 @@ class LiveConsumer(AsyncGatedJsonWebsocketConsumer):
     rate: ClassVar[float] = 20.0  # messages a second, on average
     burst: ClassVar[float] = 40.0
     heartbeat_seconds: ClassVar[float] = 25.0
+    recheck_seconds: ClassVar[float] = 60.0  # the gate asked again, at a heartbeat
     flush_interval: ClassVar[float] = 0.1  # coalesced events: at most 10 pushes a second
 
     @staticmethod
@@ -165,8 +167,18 @@ class LiveConsumer(AsyncGatedJsonWebsocketConsumer):
         await self.close(code=message["code"])
 
     async def _heartbeat(self) -> None:
+        """A heartbeat every ``heartbeat_seconds``; at the first one ``recheck_seconds``
+        after the last check, the sign-in gate again: a socket it would refuse now closes.
+        """
+        checked = self.clock()
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
+            if self.clock() - checked >= self.recheck_seconds:
+                checked = self.clock()
+                code = await ws_gate.arecheck(self.scope)
+                if code is not None:
+                    await self.close(code=code)
+                    return
             try:
                 await self.send_json({"type": "heartbeat"})
             except OSError:  # the client left; its disconnect is on its way and ends this

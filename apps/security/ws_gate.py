@@ -10,15 +10,22 @@ with the code it gets:
   requires one or they have a device) — as the HTTP gate sends them to the code step;
 - 4410: the account is deactivated.
 
+An open socket is asked again from time to time (``recheck``, the live socket's heartbeat):
+the session as stored now, the person as they are now, so a session that lapsed, a role
+that now needs the code step, or an account changed since the handshake closes it.
+
 The socket is closed before it is accepted, so a refused person never holds an open
 socket. The handshake is then refused: the code reaches ASGI (tests, server logs), while
 a browser only sees 1006 and asks over HTTP, which sends it to sign-in or the code step.
 """
 
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user, get_user_model
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
@@ -80,3 +87,25 @@ def refusal(scope: dict[str, Any]) -> int | None:
 async def arefusal(scope: dict[str, Any]) -> int | None:
     """``refusal`` for async consumers (the reads run in a worker thread)."""
     return await database_sync_to_async(refusal)(scope)
+
+
+def recheck(scope: dict[str, Any]) -> int | None:
+    """``refusal`` for an open socket, from its session's stored state and the person now.
+
+    The scope's session and user are the handshake's: the stored session is read again
+    (ended, lapsed, another account's) and the person through Django's ``get_user`` (the
+    password's hash, ``is_active``), then the same rules apply.
+    """
+    key = getattr(scope.get("session"), "session_key", None)
+    if not key:
+        return CLOSE_NOT_SIGNED_IN
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
+    if user.is_authenticated and user.pk != getattr(scope.get("user"), "pk", None):
+        return CLOSE_NOT_SIGNED_IN
+    return refusal({"user": user, "session": session})
+
+
+async def arecheck(scope: dict[str, Any]) -> int | None:
+    """``recheck`` for async consumers."""
+    return await database_sync_to_async(recheck)(scope)
