@@ -9,8 +9,10 @@ subscribed to ``global``, and measures:
   p50 / p95 over every (event, client) receipt, and how many receipts were lost;
 - memory per open connection: the two servers' RSS with the clients connected, minus their
   RSS before, divided by the clients;
-- a burst: 1,000 coalesced progress events in one second; per client, the most pushes it
-  got in any one second, and whether its last push carried the final state.
+- a burst: 1,000 changes of one coalesced state in one second, published twice: through
+  ``apps.core.live.Throttle`` as the product's publishers do (jobs' progress, the Tasks
+  page), and raw, one layer message per change and socket; per client, the most pushes
+  it got in any one second, and whether its last push carried the final state.
 
 Then the same latency and memory with the floor (bench/live_floor.py: a bare Channels
 consumer forwarding its group's messages; no gate, no topics, no frame rules). Clients use
@@ -141,7 +143,7 @@ class Client:
     def __init__(self, ws) -> None:
         self.ws = ws
         self.latencies: dict[int, float] = {}
-        self.burst: list[tuple[float, int]] = []  # (received at, done)
+        self.bursts: dict[str, list[tuple[float, int]]] = defaultdict(list)  # (at, done)
 
     async def read(self) -> None:
         async for text in self.ws:
@@ -152,7 +154,7 @@ class Client:
             if event.get("kind") == "bench":
                 self.latencies[event["seq"]] = now - event["sent"]
             elif event.get("kind") == "burst":
-                self.burst.append((now, event["done"]))
+                self.bursts[event["coalesce"]].append((now, event["done"]))
 
 
 async def connect(count: int, keys: list[str] | None, subscribe: bool) -> list[Client]:
@@ -180,6 +182,63 @@ async def connect(count: int, keys: list[str] | None, subscribe: bool) -> list[C
     return clients
 
 
+def publish_throttled(changes: int, seconds: float) -> None:
+    """``changes`` states in ``seconds``, published as the product's publishers do."""
+    from apps.core import live
+
+    latest: dict = {}
+    throttle = live.Throttle(lambda: live.publish("global", dict(latest)), interval=0.1)
+    started = time.time()
+    for done in range(1, changes + 1):
+        latest.update(kind="burst", done=done, coalesce="throttled")
+        throttle()
+        time.sleep(max(0.0, started + done * seconds / changes - time.time()))
+
+
+async def burst(layer, group: str, clients: list[Client], name: str) -> tuple[float, float]:
+    """1,000 changes within a second; wait (up to 60 s) for every client's final state."""
+    from apps.core import live
+
+    started = time.time()
+    if name == "throttled":
+        await asyncio.to_thread(publish_throttled, 1000, 1.0)
+    else:
+        for done in range(1, 1001):
+            event = {"kind": "burst", "done": done, "coalesce": name}
+            await layer.group_send(
+                group, {"type": live.MESSAGE_TYPE, "topic": "global", "event": event}
+            )
+            await asyncio.sleep(max(0.0, started + done / 1000 - time.time()))
+    sent = time.time() - started
+    for _ in range(600):
+        if all(c.bursts[name] and c.bursts[name][-1][1] == 1000 for c in clients):
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)  # stragglers: a push after the final state would be counted
+    return started, sent
+
+
+def burst_figures(clients: list[Client], name: str, started: float, sent: float) -> dict:
+    per_second, finals = [], 0
+    for c in clients:
+        pushes = c.bursts[name]
+        buckets: dict[int, int] = defaultdict(int)
+        for at, _done in pushes:
+            buckets[int((at - started) * 10)] += 1  # 100 ms slots
+        # the most pushes in any window of ten consecutive 100 ms slots
+        slots = [buckets.get(i, 0) for i in range(max(buckets, default=0) + 10)]
+        per_second.append(max((sum(slots[i : i + 10]) for i in range(len(slots))), default=0))
+        finals += bool(pushes) and pushes[-1][1] == 1000
+    last = [c.bursts[name][-1][0] - started for c in clients if c.bursts[name]]
+    return {
+        "max_per_s": max(per_second),
+        "median": sorted(len(c.bursts[name]) for c in clients)[len(clients) // 2],
+        "final_ok": finals,
+        "sent_s": sent,
+        "final_p95_s": percentile(last, 0.95) if last else float("nan"),
+    }
+
+
 async def run(
     app: str, clients_wanted: int, events: int, gap: float, keys: list[str] | None
 ) -> dict:
@@ -204,19 +263,10 @@ async def run(
             )
             await asyncio.sleep(gap)
         await asyncio.sleep(3)
-        burst_started = time.time()
-        if keys:  # the coalescing burst: 1,000 progress events within one second
-            for done in range(1, 1001):
-                event = {"kind": "burst", "done": done, "coalesce": "bench"}
-                await layer.group_send(
-                    group, {"type": live.MESSAGE_TYPE, "topic": "global", "event": event}
-                )
-                await asyncio.sleep(max(0.0, burst_started + done / 1000 - time.time()))
-            burst_sent = time.time() - burst_started
-            for _ in range(600):  # up to 60 s for every client to get the final state
-                if all(c.burst and c.burst[-1][1] == 1000 for c in clients):
-                    break
-                await asyncio.sleep(0.1)
+        bursts = {}
+        if keys:  # the burst, through the product's throttle, then raw
+            for name in ("throttled", "raw"):
+                bursts[name] = await burst(layer, group, clients, name)
         for c in clients:
             await c.ws.close()
         for task in readers:
@@ -230,23 +280,8 @@ async def run(
         "lost": lost,
         "kb_per_conn": (after - before) / clients_wanted,
     }
-    if keys:
-        per_second = []
-        finals = 0
-        for c in clients:
-            buckets: dict[int, int] = defaultdict(int)
-            for at, _done in c.burst:
-                buckets[int((at - burst_started) * 10)] += 1  # 100 ms slots
-            # the most pushes in any window of ten consecutive 100 ms slots
-            slots = [buckets.get(i, 0) for i in range(max(buckets, default=0) + 10)]
-            per_second.append(max((sum(slots[i : i + 10]) for i in range(len(slots))), default=0))
-            finals += bool(c.burst) and c.burst[-1][1] == 1000
-        result["burst_max_per_s"] = max(per_second)
-        result["burst_frames_median"] = sorted(len(c.burst) for c in clients)[len(clients) // 2]
-        result["burst_final_ok"] = finals
-        result["burst_sent_s"] = burst_sent
-        last = [c.burst[-1][0] - burst_started for c in clients if c.burst]
-        result["burst_final_p95_s"] = percentile(last, 0.95) if last else float("nan")
+    for name, (started, sent) in bursts.items():
+        result[name] = burst_figures(clients, name, started, sent)
     return result
 
 
@@ -291,9 +326,26 @@ def main() -> None:
         )
     )
     print(
-        f"\nBurst of 1,000 coalesced events in 1 s: most pushes a client got in any second "
-        f"{live['burst_max_per_s']}; median pushes per client {live['burst_frames_median']}; "
-        f"clients whose last push was the final state {live['burst_final_ok']}/{args.clients}"
+        "\nBurst of 1,000 changes of one coalesced state in 1 s, to every client:\n\n"
+        + table(
+            [
+                "publisher",
+                "most pushes a client got in 1 s",
+                "median pushes per client",
+                "clients whose last push was the final state",
+                "final state reached, p95 s",
+            ],
+            [
+                [
+                    label,
+                    live[name]["max_per_s"],
+                    live[name]["median"],
+                    f"{live[name]['final_ok']}/{args.clients}",
+                    f"{live[name]['final_p95_s']:.2f}",
+                ]
+                for name, label in (("throttled", "live.Throttle (0.1 s)"), ("raw", "unthrottled"))
+            ],
+        )
     )
 
 

@@ -3,9 +3,8 @@
 Topics are strings of the form ``kind`` or ``kind:key``:
 
 - ``user:<pk>``        one person (their notifications, their jobs' ends);
-- ``department:<pk>``  a department's subtree: ``publish_department`` sends an event about
-                       a department to it and to every ancestor, so a subscriber to a
-                       department hears everything under it;
+- ``department:<pk>``  a department's subtree (its ancestors' topics are the publisher's to
+                       add, through the org app's tree API);
 - ``role:<name>``      the holders of a role (security officers' alerts); spaces in the
                        name become underscores (``role:Security_officer``);
 - ``job:<pk>``         one background job's progress;
@@ -20,25 +19,34 @@ register without importing the layers above it.
 Events are published when the surrounding transaction commits (``transaction.on_commit``;
 at once outside a transaction), so nobody sees a change that was rolled back. A failure
 to reach the channel layer is logged and swallowed: the write it reports stands.
+
+A publisher of a changing state (a progress bar, a dashboard's figures) sends it through a
+``Throttle``: the channel layer holds at most 100 messages per socket and drops the rest,
+so a burst published as it happens would lose its last state on the way, whatever the
+socket coalesces (docs/benchmarks.md, the live burst).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import close_old_connections, connections, transaction
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from apps.org.models import Department, Employee
+    from apps.org.models import Employee
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +127,7 @@ def topic_user(user: Employee | Any) -> str:
     return f"user:{getattr(user, 'pk', user)}"
 
 
-def topic_department(department: Department | Any) -> str:
+def topic_department(department: Any) -> str:
     return f"department:{getattr(department, 'pk', department)}"
 
 
@@ -170,12 +178,6 @@ def publish(topic: str, event: dict[str, Any]) -> None:
     publish_many([topic], event)
 
 
-def publish_department(department: Department, event: dict[str, Any]) -> None:
-    """Send an event about ``department`` to its topic and every ancestor's topic."""
-    chain = department.get_ancestors(include_self=True).values_list("pk", flat=True)
-    publish_many([topic_department(pk) for pk in chain], event)
-
-
 # --- Closing open sockets ------------------------------------------------------------
 # Every live socket also joins a group for its session and one for its user (not topics:
 # nobody subscribes to them). Ending a session or deactivating an account closes the
@@ -220,3 +222,95 @@ def sockets_close(
     groups += [user_group(user) for user in users]
     if groups:
         transaction.on_commit(lambda: _close(list(dict.fromkeys(groups)), code))
+
+
+# --- Publishing from other threads, throttled ------------------------------------------
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's event loop, when called in a request's thread (else None).
+
+    A sync view runs in a thread asgiref started from the server's loop, and notes that
+    loop in a thread-local. A thread this one starts notes it too (``loop_adopt``), so what
+    it publishes through ``async_to_sync`` is sent from the server's loop, where the
+    in-memory channel layer's consumers wait, not from a new loop of its own, whose puts
+    would not wake them.
+    """
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop: asyncio.AbstractEventLoop | None = getattr(
+        SyncToAsync.threadlocal, "main_event_loop", None
+    )
+    return loop
+
+
+def loop_adopt(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Note the server's loop in this thread, as asgiref notes it in a sync view's."""
+    if loop is not None and not loop.is_closed():
+        SyncToAsync.threadlocal.main_event_loop = loop
+        SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+
+
+def call_later(delay: float, fn: Callable[[], None]) -> None:
+    """Run ``fn`` in a thread after ``delay`` seconds, publishing as this thread would."""
+    loop = server_loop()
+
+    def run() -> None:
+        loop_adopt(loop)
+        close_old_connections()
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - a missed push must not kill the thread quietly
+            log.exception("live: a deferred publish failed")
+        finally:
+            connections.close_all()  # this thread's own, or one stays open per call
+
+    timer = threading.Timer(delay, run)
+    timer.daemon = True
+    timer.start()
+
+
+class Throttle:
+    """Call ``send`` at most once per ``interval``; a call inside it is deferred, not lost.
+
+    The first call sends at once; calls within the interval after a send fold into one
+    trailing send at the interval's end, so the last state always leaves. ``send`` reads
+    the state when it runs (a snapshot, the newest event), not when it was asked for.
+    ``clock`` (monotonic seconds) and ``later(delay, fn)`` are a test's to replace.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[], None],
+        *,
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+        later: Callable[[float, Callable[[], None]], None] = call_later,
+    ) -> None:
+        self.send, self.interval, self.clock, self.later = send, interval, clock, later
+        self.last: float | None = None
+        self.pending = False
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self.lock:
+            now = self.clock()
+            if self.pending:
+                return  # the trailing send will carry this change too
+            if self.last is None or now - self.last >= self.interval:
+                self.last = now
+                fire = True
+            else:
+                self.pending = True
+                fire = False
+                delay = self.interval - (now - self.last)
+        if fire:
+            self.send()
+        else:
+            self.later(delay, self._trailing)
+
+    def _trailing(self) -> None:
+        with self.lock:
+            self.pending = False
+            self.last = self.clock()
+        self.send()

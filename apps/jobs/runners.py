@@ -12,13 +12,13 @@
 
 import asyncio
 import logging
-import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.db import close_old_connections, connections
+
+from apps.core import live
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def submit(job_id: str, task_id: str) -> None:
     if runner == "celery":
         run_job.apply_async(args=[job_id], task_id=task_id)
     elif runner == "thread":
-        future = _executor().submit(_in_thread, job_id, task_id, _server_loop())
+        future = _executor().submit(_in_thread, job_id, task_id, live.server_loop())
         _pending.add(future)
         future.add_done_callback(_pending.discard)
     elif runner == "inline":
@@ -53,34 +53,10 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The ASGI server's event loop, when ``submit`` runs in a request's thread.
-
-    A sync view runs in a thread asgiref started from the server's loop, and notes that
-    loop in a thread-local; the job's thread notes it too, so the job's events
-    (``apps.core.live`` publishes through ``async_to_sync``) are sent from the server's
-    loop, where the in-memory channel layer's consumers wait, not from a new loop of the
-    job's thread, whose puts would not wake them.
-    """
-    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    loop: asyncio.AbstractEventLoop | None = getattr(
-        SyncToAsync.threadlocal, "main_event_loop", None
-    )
-    return loop
-
-
-def _adopt(loop: asyncio.AbstractEventLoop | None) -> None:
-    """Note the server's loop in this thread, as asgiref notes it in a sync view's."""
-    if loop is not None and not loop.is_closed():
-        SyncToAsync.threadlocal.main_event_loop = loop
-        SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
-
-
 def _in_thread(job_id: str, task_id: str, loop: asyncio.AbstractEventLoop | None) -> None:
     from apps.jobs.tasks import run_job
 
-    _adopt(loop)
+    live.loop_adopt(loop)
     close_old_connections()
     try:
         run_job.apply(args=[job_id], task_id=task_id)

@@ -4,16 +4,7 @@ temporary folder."""
 import pytest
 
 from apps.core.jobs import REGISTRY, JobCancelled, JobFailed, JobKind
-
-
-class Clock:
-    """A monotonic clock the test moves: ``clock.now += 0.3``."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.clock import Clock
 
 
 @pytest.fixture

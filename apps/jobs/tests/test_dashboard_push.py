@@ -5,55 +5,7 @@ import pytest
 
 from apps.core import live
 from apps.jobs import dashboard_push
-from apps.jobs.dashboard_push import Throttle
 from apps.jobs.services import job_create
-
-
-class Later:
-    """The deferred calls a throttle asked for, run by the test."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, delay, fn):
-        self.calls.append((delay, fn))
-
-    def run(self):
-        calls, self.calls = self.calls, []
-        for _delay, fn in calls:
-            fn()
-
-
-def test_the_first_change_is_sent_at_once_and_a_burst_becomes_one_trailing_send(clock):
-    sent, later = [], Later()
-    throttle = Throttle(lambda: sent.append(clock.now), interval=0.5, clock=clock, later=later)
-    throttle()
-    assert sent == [1000.0]
-    for _ in range(100):
-        clock.now += 0.001
-        throttle()
-    assert len(sent) == 1
-    assert len(later.calls) == 1
-    # Deferred at the first change inside the interval, to the interval's end.
-    assert later.calls[0][0] == pytest.approx(0.499)
-    clock.now += 0.4
-    later.run()
-    assert len(sent) == 2  # the burst's last state arrives
-    clock.now += 0.6
-    throttle()
-    assert len(sent) == 3
-    assert not later.calls
-
-
-def test_sends_stay_under_about_two_a_second(clock):
-    sent, later = [], Later()
-    throttle = Throttle(lambda: sent.append(clock.now), interval=0.5, clock=clock, later=later)
-    for _ in range(1000):  # one change a millisecond for a second
-        clock.now += 0.001
-        throttle()
-        if later.calls and clock.now - throttle.last >= 0.5:
-            later.run()
-    assert len(sent) <= 3
 
 
 @pytest.mark.django_db

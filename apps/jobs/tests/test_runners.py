@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from apps.core import live
 from apps.jobs import runners
 from apps.jobs.models import Job
 from apps.jobs.services import job_create
@@ -40,8 +41,8 @@ def test_the_job_thread_publishes_from_the_servers_event_loop():
         seen.append(asyncio.get_running_loop())
 
     def request_thread():  # a sync view under ASGI: asgiref notes the server's loop
-        noted = runners._server_loop()
-        job = threading.Thread(target=lambda: (runners._adopt(noted), async_to_sync(send)()))
+        noted = live.server_loop()
+        job = threading.Thread(target=lambda: (live.loop_adopt(noted), async_to_sync(send)()))
         job.start()
         job.join()
 
