@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import Page, expect
 
+from apps.core import live
 from apps.jobs import dashboard_push, services
 from tests.e2e.pages import in_chinese
 from tests.e2e.test_live import on_the_servers_loop  # noqa: F401 - a fixture
@@ -23,9 +24,8 @@ KIND = "org.apply_due_transfers"
 @pytest.fixture
 def tasks_feed(monkeypatch):
     """The live feed on (the root conftest turns it off for other tests)."""
-    monkeypatch.setattr(
-        dashboard_push, "_throttle", dashboard_push.Throttle(dashboard_push._send_snapshot)
-    )
+    throttle = live.Throttle(dashboard_push._send_snapshot, interval=dashboard_push.INTERVAL)
+    monkeypatch.setattr(dashboard_push, "_throttle", throttle)
 
 
 def _open_tasks(page: Page, name: str = "Tasks") -> None:
