@@ -226,8 +226,21 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py >= 5 pools raise instead of waiting when full (see pitfalls).
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py >= 5 pools raise instead of waiting when full (pitfalls).
+                        "max_connections": 1000,
+                        # redis-py 8 reads for at most 5 s by default, as long as the
+                        # layer's blocking pop waits (channels_redis brpop_timeout = 5):
+                        # an idle socket's read timed out and killed its consumer, so
+                        # pushes were lost while the page reconnected. Longer than the
+                        # pop, and still finite, so a dead Redis is noticed.
+                        "socket_timeout": 15,
+                    }
+                ]
+            },
         }
     }
 else:
