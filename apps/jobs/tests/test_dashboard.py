@@ -172,7 +172,7 @@ def test_every_entry_of_the_beat_schedule_has_a_row(settings):
 
 def test_a_dead_broker_makes_the_probes_unavailable_not_zero(settings):
     settings.JOBS_RUNNER = "celery"
-    app = Celery(broker="redis://127.0.0.1:1/0")
+    app = Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)  # not the tasks' app
     workers, depth = dashboard.workers_online(app, timeout=0.1), dashboard.queue_depth(app)
     assert workers.value is None
     assert "did not answer" in workers.reason
@@ -182,7 +182,7 @@ def test_a_dead_broker_makes_the_probes_unavailable_not_zero(settings):
 
 def test_no_probe_is_made_when_jobs_run_in_threads(settings):
     settings.JOBS_RUNNER = "thread"
-    app = Celery(broker="redis://127.0.0.1:1/0")
+    app = Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)  # not the tasks' app
     assert not dashboard.workers_online(app).measured
     assert not dashboard.queue_depth(app).measured
 
@@ -311,7 +311,7 @@ def test_a_real_broker_is_measured(settings):
     """Against Redis: the ping is answered (by no worker, or some), and the queue's depth is
     a count, or unavailable when no worker ever declared the queue: never a made-up 0."""
     settings.JOBS_RUNNER = "celery"
-    app = Celery(broker=os.environ["REDIS_URL"])
+    app = Celery(broker=os.environ["REDIS_URL"], set_as_current=False)
     workers = dashboard.workers_online(app, timeout=0.2)
     assert workers.measured
     assert isinstance(workers.value, list)
