@@ -125,7 +125,11 @@ def servers(app: str):
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # still closing sockets: measured already
+                proc.kill()
+                proc.wait()
 
 
 async def wait_listening() -> None:
