@@ -235,9 +235,13 @@ if REDIS_URL:
                         # redis-py 8 reads for at most 5 s by default, as long as the
                         # layer's blocking pop waits (channels_redis brpop_timeout = 5):
                         # an idle socket's read timed out and killed its consumer, so
-                        # pushes were lost while the page reconnected. Longer than the
-                        # pop, and still finite, so a dead Redis is noticed.
-                        "socket_timeout": 15,
+                        # pushes were lost while the page reconnected. No read timeout,
+                        # as before redis-py 8: a finite one longer than the pop hangs
+                        # the cancellation of a consumer's receive (redis-py 8.1; the
+                        # sign-in gate's consumer tests hung for ever). A dead Redis is
+                        # noticed by TCP keepalive instead.
+                        "socket_timeout": None,
+                        "socket_keepalive": True,
                     }
                 ]
             },
